@@ -1,0 +1,115 @@
+// Splits a .json / .jsonl batch of LLM outputs into review records with their optional metadata.
+import { InputError } from './read.js';
+
+/** Field names accepted in batch records, in order of preference. */
+export const TEXT_FIELDS = ['text', 'response', 'content', 'review', 'output', 'completion'] as const;
+export const SUBJECT_FIELDS = ['subject', 'file', 'path', 'filename'] as const;
+export const REVIEWER_FIELDS = ['reviewer', 'model', 'author'] as const;
+export const DATE_FIELDS = ['date', 'created', 'timestamp'] as const;
+export const ID_FIELDS = ['id', 'review_id', 'name'] as const;
+
+export interface BatchRecord {
+  /** 1-based position in the batch; the line number for JSONL. */
+  index: number;
+  line: number;
+  key: string;
+  text: string;
+  subject: string | null;
+  reviewer: string | null;
+  date: string | null;
+}
+
+export interface BatchResult {
+  records: BatchRecord[];
+  problems: InputError[];
+}
+
+/** Parses a batch; bad records become problems, good ones still come through. */
+export function parseBatch(file: string, text: string, format: 'json' | 'jsonl'): BatchResult {
+  return format === 'jsonl' ? parseJsonl(file, text) : parseJson(file, text);
+}
+
+function parseJson(file: string, text: string): BatchResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(file, `not valid JSON: ${(error as Error).message}`);
+  }
+  const list = Array.isArray(data)
+    ? data
+    : isObject(data) && Array.isArray(data.reviews)
+      ? data.reviews
+      : isObject(data) && firstString(data, TEXT_FIELDS) !== null
+        ? [data]
+        : null;
+  if (list === null) {
+    throw new InputError(file, `expected an array of review records, {"reviews": [...]}, or one record with a "${TEXT_FIELDS[0]}" field`);
+  }
+  const result: BatchResult = { records: [], problems: [] };
+  list.forEach((value: unknown, i: number) => collect(file, value, i + 1, 1, result));
+  return result;
+}
+
+function parseJsonl(file: string, text: string): BatchResult {
+  const result: BatchResult = { records: [], problems: [] };
+  const lines = text.split(/\r?\n/);
+  let index = 0;
+  lines.forEach((raw, i) => {
+    if (raw.trim() === '') return;
+    index++;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (error) {
+      const truncated = i === lines.length - 1 || lines.slice(i + 1).every((l) => l.trim() === '');
+      const why = truncated ? 'last line is not complete JSON (truncated?)' : `not valid JSON: ${(error as Error).message}`;
+      result.problems.push(new InputError(file, `record ${index}: ${why}`, i + 1, 1));
+      return;
+    }
+    collect(file, value, index, i + 1, result);
+  });
+  return result;
+}
+
+function collect(file: string, value: unknown, index: number, line: number, result: BatchResult): void {
+  if (!isObject(value)) {
+    result.problems.push(new InputError(file, `record ${index}: expected an object, got ${kindOf(value)}`, line, 1));
+    return;
+  }
+  const text = firstString(value, TEXT_FIELDS);
+  if (text === null) {
+    const present = TEXT_FIELDS.find((f) => f in value);
+    const why = present
+      ? `"${present}" must be a string, got ${kindOf(value[present])}`
+      : `no review text (expected one of ${TEXT_FIELDS.map((f) => `"${f}"`).join(', ')})`;
+    result.problems.push(new InputError(file, `record ${index}: ${why}`, line, 1));
+    return;
+  }
+  const id = firstString(value, ID_FIELDS) ?? (typeof value.id === 'number' ? String(value.id) : null);
+  result.records.push({
+    index,
+    line,
+    key: id ?? String(index),
+    text,
+    subject: firstString(value, SUBJECT_FIELDS),
+    reviewer: firstString(value, REVIEWER_FIELDS),
+    date: firstString(value, DATE_FIELDS),
+  });
+}
+
+function firstString(record: Record<string, unknown>, fields: readonly string[]): string | null {
+  for (const field of fields) {
+    const v = record[field];
+    if (typeof v === 'string') return v;
+  }
+  return null;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function kindOf(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+}

@@ -1,0 +1,139 @@
+// Expands the command line's inputs (files, directories, globs) into review sources with stable ids.
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import { InputError } from './read.js';
+
+export type SourceFormat = 'text' | 'json' | 'jsonl';
+
+export interface ReviewSource {
+  /** Path relative to its input root, POSIX slashes, with extension. Unique across the run. */
+  id: string;
+  /** Path to read, as reachable from the working directory. */
+  file: string;
+  format: SourceFormat;
+}
+
+export interface Discovery {
+  sources: ReviewSource[];
+  problems: InputError[];
+  warnings: InputError[];
+}
+
+const FORMATS: Record<string, SourceFormat> = {
+  '.md': 'text',
+  '.markdown': 'text',
+  '.txt': 'text',
+  '.json': 'json',
+  '.jsonl': 'jsonl',
+};
+
+export function formatOf(file: string): SourceFormat | null {
+  return FORMATS[extname(file).toLowerCase()] ?? null;
+}
+
+/**
+ * Finds every review under the inputs. `exclude` holds paths never to treat as reviews (the manifest).
+ * Missing inputs and unreadable folders are problems; the rest still comes through.
+ */
+export async function discover(inputs: string[], exclude: string[] = []): Promise<Discovery> {
+  const result: Discovery = { sources: [], problems: [], warnings: [] };
+  const excluded = new Set(await Promise.all(exclude.map((p) => realpath(p).catch(() => resolve(p)))));
+  const seenFiles = new Set<string>();
+  const seenIds = new Map<string, string>();
+
+  const add = async (file: string, root: string): Promise<void> => {
+    const format = formatOf(file);
+    if (format === null) return;
+    const real = await realpath(file).catch(() => resolve(file));
+    if (excluded.has(real) || seenFiles.has(real)) return;
+    seenFiles.add(real);
+    let id = toPosix(relative(root, file)) || basename(file);
+    if (seenIds.has(id)) {
+      const other = seenIds.get(id);
+      const prefixed = `${basename(resolve(root))}/${id}`;
+      const unique = seenIds.has(prefixed) ? uniqueId(prefixed, seenIds) : prefixed;
+      result.warnings.push(new InputError(file, `review id "${id}" is already used by ${other}; this one is "${unique}"`));
+      id = unique;
+    }
+    seenIds.set(id, file);
+    result.sources.push({ id, file, format });
+  };
+
+  for (const input of inputs) {
+    const info = await stat(input).catch(() => null);
+    if (info?.isFile()) {
+      if (formatOf(input) === null) {
+        result.problems.push(new InputError(input, `unsupported file type "${extname(input)}" (expected .md, .markdown, .txt, .json or .jsonl)`));
+      } else {
+        await add(input, dirname(input));
+      }
+    } else if (info?.isDirectory()) {
+      for (const file of await walk(input, result)) await add(file, input);
+    } else if (isDynamicPattern(input)) {
+      const root = staticPrefix(input);
+      const files = (await glob(input, { onlyFiles: true, followSymbolicLinks: false, expandDirectories: false })).sort();
+      if (files.length === 0) result.problems.push(new InputError(input, 'no files match this pattern'));
+      for (const file of files) await add(file, root);
+    } else {
+      result.problems.push(new InputError(input, 'no such file or directory'));
+    }
+  }
+  return result;
+}
+
+/** Lists review files below `dir`, sorted, following symlinks once (a loop is reported, not followed). */
+async function walk(dir: string, result: Discovery): Promise<string[]> {
+  const files: string[] = [];
+  const visited = new Set<string>();
+  const visit = async (current: string): Promise<void> => {
+    const real = await realpath(current).catch(() => current);
+    if (visited.has(real)) {
+      result.warnings.push(new InputError(current, 'directory loop through a symbolic link (not followed)'));
+      return;
+    }
+    visited.add(real);
+    let entries;
+    try {
+      entries = await readdir(current, { withFileTypes: true });
+    } catch (error) {
+      result.problems.push(new InputError(current, `cannot read directory: ${(error as NodeJS.ErrnoException).code ?? String(error)}`));
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const path = join(current, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        const target = await stat(path).catch(() => null);
+        isDir = target?.isDirectory() ?? false;
+        isFile = target?.isFile() ?? false;
+        if (target === null) result.warnings.push(new InputError(path, 'broken symbolic link (skipped)'));
+      }
+      if (isDir) await visit(path);
+      else if (isFile && formatOf(path) !== null) files.push(path);
+    }
+  };
+  await visit(dir);
+  return files;
+}
+
+function staticPrefix(pattern: string): string {
+  const parts = pattern.split(/[\\/]/);
+  const fixed: string[] = [];
+  for (const part of parts) {
+    if (isDynamicPattern(part)) break;
+    fixed.push(part);
+  }
+  return fixed.length === 0 ? '.' : fixed.join(sep) || sep;
+}
+
+function uniqueId(id: string, seen: Map<string, string>): string {
+  for (let n = 2; ; n++) if (!seen.has(`${id}~${n}`)) return `${id}~${n}`;
+}
+
+function toPosix(path: string): string {
+  return path.split(sep).join('/');
+}

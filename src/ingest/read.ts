@@ -1,0 +1,101 @@
+// Reads one input file as text, refusing what is not text (binary, invalid UTF-8) with a clear reason.
+import { readFile, stat } from 'node:fs/promises';
+
+export const DEFAULT_MAX_REVIEW_BYTES = 10 * 1024 * 1024;
+
+export class InputError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Decodes bytes as UTF-8 (or UTF-16 when a BOM says so); throws InputError naming the problem. */
+export function decodeText(file: string, bytes: Uint8Array): string {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
+    return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  }
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  }
+  const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const body = bytes.subarray(start);
+  const nul = body.indexOf(0);
+  if (nul !== -1 && looksBinary(body)) {
+    throw new InputError(file, 'binary file, not text (skipped)');
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    const at = sequenceStart(body, firstInvalidUtf8(body));
+    const { line, column } = positionOf(body, at);
+    throw new InputError(file, `invalid UTF-8 at byte ${at} (skipped)`, line, column);
+  }
+}
+
+/** Reads a review file within the size limit. */
+export async function readText(file: string, maxBytes = DEFAULT_MAX_REVIEW_BYTES): Promise<string> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (error) {
+    throw new InputError(file, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  if (info.size > maxBytes) {
+    throw new InputError(file, `${info.size} bytes is over the limit of ${maxBytes} bytes per review (see --max-bytes)`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new InputError(file, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return decodeText(file, bytes);
+}
+
+/** Many NULs or control bytes in the first KiB: a binary file, not text with a stray NUL. */
+function looksBinary(bytes: Uint8Array): boolean {
+  const sample = bytes.subarray(0, 1024);
+  let control = 0;
+  for (const b of sample) if (b === 0 || (b < 9 && b !== 0)) control++;
+  return control / Math.max(1, sample.length) > 0.01;
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let lo = 0;
+  let hi = bytes.length;
+  // Binary search for the shortest invalid prefix; `stream` lets a prefix end inside a character.
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid + 1), { stream: true });
+      lo = mid + 1;
+    } catch {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+/** The byte that began the broken sequence: a lead byte cut short by the byte at `at`. */
+function sequenceStart(bytes: Uint8Array, at: number): number {
+  let start = at;
+  while (start > 0 && at - start < 3 && (bytes[start - 1]! & 0xc0) === 0x80) start--;
+  return start > 0 && bytes[start - 1]! >= 0xc0 ? start - 1 : at;
+}
+
+function positionOf(bytes: Uint8Array, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < bytes.length; i++) {
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}

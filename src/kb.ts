@@ -1,0 +1,57 @@
+// The knowledge base: assembled from reviews and subjects, checked against its JSON Schema, read back for rendering.
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { KB } from './model.js';
+
+
+let validator: ValidateFunction | null = null;
+
+function compiled(): ValidateFunction {
+  if (!validator) {
+    const schema = JSON.parse(readFileSync(schemaPath(), 'utf8'));
+    validator = new Ajv2020({ allErrors: false, strict: false }).compile(schema);
+  }
+  return validator;
+}
+
+/** Finds schema/kb.schema.json from src/ (tests) or dist/src/ (compiled). */
+function schemaPath(): string {
+  for (const rel of ['../schema/kb.schema.json', '../../schema/kb.schema.json']) {
+    const path = fileURLToPath(new URL(rel, import.meta.url));
+    try {
+      readFileSync(path);
+      return path;
+    } catch {
+      /* try the next layout */
+    }
+  }
+  throw new Error('schema/kb.schema.json not found next to the package');
+}
+
+/** Problems that make `data` not a KB, as `path: message` lines; empty when valid. */
+export function validateKb(data: unknown): string[] {
+  const validate = compiled();
+  if (validate(data)) return [];
+  return (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}`);
+}
+
+/** Serializes deterministically: two builds of the same input give the same bytes. */
+export function serializeKb(kb: KB): string {
+  return `${JSON.stringify(kb, null, 1)}\n`;
+}
+
+/** Reads and validates a kb.json; throws an Error naming the file and the first problems. */
+export async function readKb(file: string): Promise<KB> {
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: not a readable kb.json: ${(error as Error).message}`);
+  }
+  const problems = validateKb(data);
+  if (problems.length > 0) throw new Error(`${file}: not a valid kb.json: ${problems.slice(0, 3).join('; ')}`);
+  return data as KB;
+}
