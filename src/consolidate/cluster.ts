@@ -1,0 +1,129 @@
+// Average-link agglomerative clustering over a sparse similarity graph, with cannot-link groups.
+
+export interface Edge {
+  i: number;
+  j: number;
+  score: number;
+}
+
+/**
+ * Groups items `0..n-1`. Two clusters merge only while the *average* similarity over all their
+ * cross pairs is at least `threshold` (pairs without an edge count as 0), so a chain A~B~C does not
+ * pull in C unless C is also close to A: single-link's chaining is what this avoids. Items with the
+ * same `cannotLink` label (findings of one review) never end up together. Deterministic: ties break
+ * on the lower cluster numbers, and cluster numbers follow the input order.
+ */
+export function averageLinkClusters(
+  n: number,
+  cannotLink: string[],
+  edges: Edge[],
+  threshold: number,
+): number[][] {
+  const members: Array<number[] | null> = [];
+  const labels: Array<Set<string> | null> = [];
+  const adjacency: Array<Map<number, number> | null> = [];
+  for (let i = 0; i < n; i++) {
+    members.push([i]);
+    labels.push(new Set([cannotLink[i]!]));
+    adjacency.push(new Map());
+  }
+  for (const e of edges) {
+    if (e.i === e.j || e.score <= 0) continue;
+    adjacency[e.i]!.set(e.j, (adjacency[e.i]!.get(e.j) ?? 0) + e.score);
+    adjacency[e.j]!.set(e.i, (adjacency[e.j]!.get(e.i) ?? 0) + e.score);
+  }
+  const heap = new MaxHeap();
+  const disjoint = (a: number, b: number): boolean => {
+    const [s, l] = labels[a]!.size <= labels[b]!.size ? [labels[a]!, labels[b]!] : [labels[b]!, labels[a]!];
+    for (const x of s) if (l.has(x)) return false;
+    return true;
+  };
+  const offer = (a: number, b: number, sum: number): void => {
+    const avg = sum / (members[a]!.length * members[b]!.length);
+    if (avg >= threshold && disjoint(a, b)) heap.push({ avg, a: Math.min(a, b), b: Math.max(a, b) });
+  };
+  for (let i = 0; i < n; i++) for (const [j, s] of adjacency[i]!) if (i < j) offer(i, j, s);
+
+  while (heap.size > 0) {
+    const top = heap.pop()!;
+    const { a, b } = top;
+    if (!members[a] || !members[b]) continue;
+    const current = adjacency[a]!.get(b);
+    if (current === undefined) continue;
+    // Stale entry: the pair's average changed since it was pushed (a newer entry is in the heap).
+    if (current / (members[a]!.length * members[b]!.length) !== top.avg) continue;
+    if (!disjoint(a, b)) continue;
+    const c = members.length;
+    members.push([...members[a]!, ...members[b]!].sort((x, y) => x - y));
+    labels.push(new Set([...labels[a]!, ...labels[b]!]));
+    const adj = new Map<number, number>();
+    for (const [x, s] of adjacency[a]!) if (x !== b) adj.set(x, s);
+    for (const [x, s] of adjacency[b]!) if (x !== a) adj.set(x, (adj.get(x) ?? 0) + s);
+    adjacency.push(adj);
+    for (const x of [a, b]) {
+      for (const y of adjacency[x]!.keys()) adjacency[y]?.delete(x);
+      members[x] = null;
+      labels[x] = null;
+      adjacency[x] = null;
+    }
+    for (const [x, s] of [...adj.entries()].sort((p, q) => p[0] - q[0])) {
+      adjacency[x]!.set(c, s);
+      offer(x, c, s);
+    }
+  }
+  const out: number[][] = [];
+  for (const m of members) if (m) out.push(m);
+  return out.sort((x, y) => x[0]! - y[0]!);
+}
+
+interface Entry {
+  avg: number;
+  a: number;
+  b: number;
+}
+
+/** Higher average first; on a tie the lower cluster numbers first (deterministic). */
+function before(x: Entry, y: Entry): boolean {
+  if (x.avg !== y.avg) return x.avg > y.avg;
+  if (x.a !== y.a) return x.a < y.a;
+  return x.b < y.b;
+}
+
+class MaxHeap {
+  private items: Entry[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(e: Entry): void {
+    const h = this.items;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+  pop(): Entry | undefined {
+    const h = this.items;
+    if (h.length === 0) return undefined;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l]!, h[m]!)) m = l;
+        if (r < h.length && before(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}

@@ -1,0 +1,162 @@
+// Per-finding features for similarity (stems, identifiers, cited places) and corpus statistics (IDF) over them.
+import type { Finding, LineRange, Review } from '../model.js';
+import { contentStems, identifierKeys, normalizeTitle, stripFencedCode, textIdentifiers } from './text.js';
+
+/** One finding of one review, with what similarity needs precomputed. */
+export interface FindingFeatures {
+  /** `review#item`: unique in the input. */
+  key: string;
+  review: Review;
+  finding: Finding;
+  subject: string;
+  /** Stem counts of the title. */
+  titleStems: Map<string, number>;
+  /** Stem counts of the prose (title excluded, pasted code excluded). */
+  bodyStems: Map<string, number>;
+  /** Normalised code identifiers the finding names (evidence and identifier-shaped prose tokens). */
+  identifiers: Set<string>;
+  /** Cited lines per file: the subject's own lines and every linked location. */
+  places: Map<string, LineRange[]>;
+  category: string | null;
+  secondaryCategory: string | null;
+  /** Title normalised for string distances. */
+  titleNorm: string;
+  /** TF-IDF vector of title and body (title counted twice), L2-normalised; filled by `weigh`. */
+  vector: Map<string, number>;
+  /** TF-IDF vector of the title alone, L2-normalised; filled by `weigh`. */
+  titleVector: Map<string, number>;
+  /** IDF weight of each identifier; filled by `weigh`. */
+  identifierWeights: Map<string, number>;
+}
+
+/** Document frequencies over the whole input: rarity is what makes a shared term or identifier telling. */
+export interface Corpus {
+  size: number;
+  stemDf: Map<string, number>;
+  identifierDf: Map<string, number>;
+  fileDf: Map<string, number>;
+}
+
+/** Normalised path key: no `./`, no leading or trailing slashes, POSIX separators. */
+export function normalizePath(path: string): string {
+  return path.replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+|\/+$/g, '').trim();
+}
+
+function count(tokens: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const t of tokens) m.set(t, (m.get(t) ?? 0) + 1);
+  return m;
+}
+
+/** Drops the title from the front of the text when the parser included it there. */
+function bodyOf(finding: Finding): string {
+  const source = finding.excerpt ? stripFencedCode(finding.excerpt) : finding.text;
+  const t = finding.title.trim();
+  const trimmed = source.trimStart().replace(/^[#*_\s\d.)-]*/, '');
+  return t && trimmed.startsWith(t) ? trimmed.slice(t.length) : source;
+}
+
+function addRanges(places: Map<string, LineRange[]>, path: string, ranges: LineRange[]): void {
+  const key = normalizePath(path);
+  if (!key) return;
+  const list = places.get(key) ?? [];
+  for (const r of ranges) {
+    const a = Math.min(r[0], r[1]);
+    const b = Math.max(r[0], r[1]);
+    if (Number.isFinite(a) && Number.isFinite(b) && a > 0) list.push([a, b]);
+  }
+  places.set(key, list);
+}
+
+/** Extracts the features of one finding. Pure; corpus weights come later (`weigh`). */
+export function extractFeatures(review: Review, finding: Finding): FindingFeatures {
+  const body = bodyOf(finding);
+  const identifiers = new Set<string>();
+  for (const raw of finding.evidence.identifiers) for (const k of identifierKeys(raw)) identifiers.add(k);
+  for (const k of textIdentifiers(finding.title)) identifiers.add(k);
+  for (const k of textIdentifiers(body)) identifiers.add(k);
+  const places = new Map<string, LineRange[]>();
+  if (finding.evidence.lines.length > 0) addRanges(places, review.subject, finding.evidence.lines);
+  for (const loc of finding.evidence.locations) addRanges(places, loc.path, loc.lines);
+  for (const f of finding.evidence.files) if (!places.has(normalizePath(f))) addRanges(places, f, []);
+  return {
+    key: `${review.id}#${finding.item}`,
+    review,
+    finding,
+    subject: review.subject,
+    titleStems: count(contentStems(finding.title)),
+    bodyStems: count(contentStems(body)),
+    identifiers,
+    places,
+    category: finding.category,
+    secondaryCategory: finding.secondaryCategory,
+    titleNorm: normalizeTitle(finding.title),
+    vector: new Map(),
+    titleVector: new Map(),
+    identifierWeights: new Map(),
+  };
+}
+
+/** Counts document frequencies of stems, identifiers and cited files over all findings. */
+export function buildCorpus(features: FindingFeatures[]): Corpus {
+  const stemDf = new Map<string, number>();
+  const identifierDf = new Map<string, number>();
+  const fileDf = new Map<string, number>();
+  for (const f of features) {
+    const stems = new Set([...f.titleStems.keys(), ...f.bodyStems.keys()]);
+    for (const s of stems) stemDf.set(s, (stemDf.get(s) ?? 0) + 1);
+    for (const id of f.identifiers) identifierDf.set(id, (identifierDf.get(id) ?? 0) + 1);
+    for (const p of f.places.keys()) fileDf.set(p, (fileDf.get(p) ?? 0) + 1);
+  }
+  return { size: features.length, stemDf, identifierDf, fileDf };
+}
+
+/** Smoothed IDF: never zero (a term every finding shares still counts a little), ln(1 + N/df). */
+export function idf(df: number | undefined, size: number): number {
+  return Math.log(1 + size / Math.max(1, df ?? 1));
+}
+
+function normalize(v: Map<string, number>): Map<string, number> {
+  let sum = 0;
+  for (const x of v.values()) sum += x * x;
+  const norm = Math.sqrt(sum);
+  if (norm === 0) return v;
+  for (const [k, x] of v) v.set(k, x / norm);
+  return v;
+}
+
+/** Title terms count double: a title is the author's own summary of the issue. */
+export const TITLE_WEIGHT = 2;
+
+/** Fills the TF-IDF vectors (sublinear tf) and identifier weights of every finding. */
+export function weigh(features: FindingFeatures[], corpus: Corpus): void {
+  for (const f of features) {
+    const v = new Map<string, number>();
+    const tv = new Map<string, number>();
+    for (const [s, n] of f.titleStems) {
+      const w = (1 + Math.log(n)) * idf(corpus.stemDf.get(s), corpus.size);
+      tv.set(s, w);
+      v.set(s, (v.get(s) ?? 0) + TITLE_WEIGHT * w);
+    }
+    for (const [s, n] of f.bodyStems) {
+      const w = (1 + Math.log(n)) * idf(corpus.stemDf.get(s), corpus.size);
+      v.set(s, (v.get(s) ?? 0) + w);
+    }
+    f.vector = normalize(v);
+    f.titleVector = normalize(tv);
+    const iw = new Map<string, number>();
+    for (const id of f.identifiers) iw.set(id, idf(corpus.identifierDf.get(id), corpus.size));
+    f.identifierWeights = iw;
+  }
+}
+
+/** Cosine of two L2-normalised sparse vectors. */
+export function cosine(a: Map<string, number>, b: Map<string, number>): number {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let dot = 0;
+  for (const [k, x] of small) {
+    const y = large.get(k);
+    if (y !== undefined) dot += x * y;
+  }
+  return Math.min(1, dot);
+}

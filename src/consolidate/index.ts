@@ -1,0 +1,145 @@
+// Cross-review consolidation: merge the same finding across reviews, place it in subjects, stable ids, recurring themes.
+import { createHash } from 'node:crypto';
+import type { ConsolidatedFinding, Review, Subject, Theme } from '../model.js';
+import { candidatePairs } from './candidates.js';
+import { averageLinkClusters, type Edge } from './cluster.js';
+import { buildCorpus, extractFeatures, weigh, type Corpus, type FindingFeatures } from './features.js';
+import { fingerprints } from './fingerprint.js';
+import { byKey, mergeCluster } from './merge.js';
+import { similarity } from './similarity.js';
+import { findThemes, type PlacedFinding } from './themes.js';
+
+export interface ConsolidateOptions {
+  /** `subject`: merge findings within each reviewed file; `all`: across the whole input (audit contests). */
+  scope: 'subject' | 'all';
+}
+
+/** Two clusters merge while the average similarity over their cross pairs is at least this. */
+export const MERGE_THRESHOLD = 0.35;
+
+/** Stable, path-safe, readable id for a subject path: a slug of the path plus a short hash of it (slugs can collide). */
+export function subjectId(path: string): string {
+  const slug = path
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(-80)
+    .replace(/^-+/, '');
+  const h = createHash('sha256').update(path).digest('hex').slice(0, 8);
+  return `${slug || 'subject'}-${h}`;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Report order: most severe first, then most specific, then most corroborated, then id. */
+export function compareFindings(a: ConsolidatedFinding, b: ConsolidatedFinding): number {
+  return (
+    (b.severityScore ?? -1) - (a.severityScore ?? -1) ||
+    (b.specificity ?? -1) - (a.specificity ?? -1) ||
+    b.corroboration - a.corroboration ||
+    compareStrings(a.id, b.id)
+  );
+}
+
+/** Clusters one block of findings (a subject, or the whole input) and merges each cluster. */
+function clusterBlock(items: FindingFeatures[], corpus: Corpus): Array<{ members: FindingFeatures[]; finding: ConsolidatedFinding }> {
+  const scores = new Map<string, number>();
+  const pairKey = (a: FindingFeatures, b: FindingFeatures): string => (a.key < b.key ? `${a.key}\u0000${b.key}` : `${b.key}\u0000${a.key}`);
+  const score = (a: FindingFeatures, b: FindingFeatures): number => {
+    const k = pairKey(a, b);
+    let s = scores.get(k);
+    if (s === undefined) {
+      s = similarity(a, b, corpus).score;
+      scores.set(k, s);
+    }
+    return s;
+  };
+  const edges: Edge[] = [];
+  for (const [i, j] of candidatePairs(items, corpus)) {
+    if (items[i]!.review.id === items[j]!.review.id) continue;
+    const s = score(items[i]!, items[j]!);
+    if (s > 0) edges.push({ i, j, score: s });
+  }
+  const clusters = averageLinkClusters(
+    items.length,
+    items.map((f) => f.review.id),
+    edges,
+    MERGE_THRESHOLD,
+  );
+  return clusters.map((c) => {
+    const members = c.map((i) => items[i]!);
+    return { members, finding: mergeCluster(members, score) };
+  });
+}
+
+/** Where a group is placed in `all` scope: the subject most of its sources review; ties to the first path. */
+function majoritySubject(members: FindingFeatures[]): string {
+  const counts = new Map<string, number>();
+  for (const m of members) counts.set(m.subject, (counts.get(m.subject) ?? 0) + 1);
+  let best = '';
+  for (const [s, n] of counts) if (best === '' || n > counts.get(best)! || (n === counts.get(best)! && s < best)) best = s;
+  return best;
+}
+
+/**
+ * Consolidates the findings of all reviews. Deterministic: the same reviews in any order give the
+ * same result. In `subject` scope only findings of reviews of the same subject merge; in `all` scope
+ * any two findings may (contest mode), and each merged finding is placed in the subject most of its
+ * sources belong to (ties: alphabetically first path).
+ */
+export function consolidate(reviews: Review[], options: ConsolidateOptions): { subjects: Subject[]; themes: Theme[] } {
+  const sortedReviews = [...reviews].sort((a, b) => compareStrings(a.id, b.id));
+  const features: FindingFeatures[] = [];
+  for (const r of sortedReviews) for (const f of r.findings) features.push(extractFeatures(r, f));
+  features.sort(byKey);
+  const corpus = buildCorpus(features);
+  weigh(features, corpus);
+
+  const blocks = new Map<string, FindingFeatures[]>();
+  for (const f of features) {
+    const key = options.scope === 'all' ? '*' : f.subject;
+    const list = blocks.get(key) ?? [];
+    list.push(f);
+    blocks.set(key, list);
+  }
+
+  const placed: PlacedFinding[] = [];
+  for (const [scopeKey, items] of [...blocks.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
+    const groups = clusterBlock(items, corpus);
+    const ids = fingerprints(
+      scopeKey,
+      groups.map((g) => ({ members: g.members, category: g.finding.category })),
+    );
+    groups.forEach((g, k) => {
+      g.finding.id = ids[k]!;
+      placed.push({ finding: g.finding, members: g.members, subject: options.scope === 'all' ? majoritySubject(g.members) : scopeKey });
+    });
+  }
+
+  const themes = findThemes(placed);
+
+  const subjectReviews = new Map<string, Review[]>();
+  for (const r of sortedReviews) {
+    const list = subjectReviews.get(r.subject) ?? [];
+    list.push(r);
+    subjectReviews.set(r.subject, list);
+  }
+  const bySubject = new Map<string, ConsolidatedFinding[]>();
+  for (const p of placed) {
+    const list = bySubject.get(p.subject) ?? [];
+    list.push(p.finding);
+    bySubject.set(p.subject, list);
+  }
+  const subjects: Subject[] = [...subjectReviews.entries()]
+    .sort((a, b) => compareStrings(a[0], b[0]))
+    .map(([path, rs]) => ({
+      id: subjectId(path),
+      path,
+      inferred: rs.every((r) => r.subjectInferred),
+      reviews: rs.map((r) => r.id),
+      findings: (bySubject.get(path) ?? []).sort(compareFindings),
+    }));
+  return { subjects, themes };
+}

@@ -1,0 +1,125 @@
+// Text normalisation for similarity: tokens, memoized Porter stems, identifier shapes, string distances.
+import { createRequire } from 'node:module';
+import filler from './data/filler.json' with { type: 'json' };
+
+// natural is CommonJS and its package root is slow and noisy: load only the submodules we use.
+const require = createRequire(import.meta.url);
+const porter = require('natural/lib/natural/stemmers/porter_stemmer.js') as { stem(token: string): string };
+const jaroWinklerDistance = require('natural/lib/natural/distance/jaro-winkler_distance.js') as (
+  a: string,
+  b: string,
+  options?: { ignoreCase?: boolean },
+) => number;
+const diceCoefficient = require('natural/lib/natural/distance/dice_coefficient.js') as (a: string, b: string) => number;
+const englishStopwords = (require('natural/lib/natural/util/stopwords.js') as { words: string[] }).words;
+
+const stemCache = new Map<string, string>();
+
+/** Porter stem of a lowercased token, memoized (unmemoized stemming costs as much as parsing). */
+export function stem(token: string): string {
+  let s = stemCache.get(token);
+  if (s === undefined) {
+    s = porter.stem(token);
+    stemCache.set(token, s);
+  }
+  return s;
+}
+
+const STOP = new Set<string>([...englishStopwords, ...filler.words].map((w) => w.toLowerCase()));
+const STOP_STEMS = new Set<string>([...STOP].map((w) => stem(w)));
+
+/** True for a token that carries no information about which issue a finding raises. */
+export function isStopword(token: string): boolean {
+  return STOP.has(token) || STOP_STEMS.has(token);
+}
+
+/** A token shaped like code: snake_case, camelCase, dotted path, call `f()`, SCREAMING_CASE. */
+export function isIdentifierShaped(raw: string): boolean {
+  if (raw.length < 3) return false;
+  if (/[A-Za-z]_|_[A-Za-z]/.test(raw)) return true;
+  if (/[a-z][A-Z]/.test(raw)) return true;
+  if (/[A-Za-z]\.[A-Za-z]/.test(raw) && !/\.(com|org|io|md|html)$/i.test(raw)) return true;
+  return /\(\)$/.test(raw);
+}
+
+/**
+ * Normalised identifier key: the leading name of a code span (`run_as_root=True` → run_as_root,
+ * `registry.latestRoundData(token)` → registry.latestrounddata), lowercased.
+ */
+export function normalizeIdentifier(raw: string): string {
+  const m = raw.trim().match(/[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*/);
+  return m ? m[0].toLowerCase() : '';
+}
+
+/** The keys an identifier contributes: itself, and for dotted paths (`utils.execute`) its last member too. */
+export function identifierKeys(raw: string): string[] {
+  const id = normalizeIdentifier(raw);
+  if (id.length < 2) return [];
+  const keys = [id];
+  const dot = id.lastIndexOf('.');
+  if (dot > 0 && dot < id.length - 2) keys.push(id.slice(dot + 1));
+  return keys;
+}
+
+/** Split an identifier into its words: `getPositionIdsByOwner` → get position ids by owner. */
+export function splitIdentifier(raw: string): string[] {
+  return raw
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+}
+
+/** Raw word-like tokens of a text, identifiers kept whole (`run_as_root`, `utils.execute`, `f()`). */
+export function rawTokens(text: string): string[] {
+  return text.match(/[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*(?:\(\))?|[0-9]+/g) ?? [];
+}
+
+/**
+ * Content stems of a text: words lowercased, identifiers split into their words (so prose "root"
+ * meets `run_as_root`), stopwords, filler and bare numbers dropped, Porter-stemmed.
+ */
+export function contentStems(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of rawTokens(text)) {
+    const words = isIdentifierShaped(raw) ? splitIdentifier(raw) : [raw.toLowerCase()];
+    for (const w of words) {
+      if (w.length < 2 || /^[0-9]+$/.test(w) || STOP.has(w)) continue;
+      const s = stem(w);
+      if (s.length < 2 || STOP_STEMS.has(s)) continue;
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+/** Identifier-shaped tokens of a text, normalised (code spans are the parser's job; this catches prose). */
+export function textIdentifiers(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of rawTokens(text)) if (isIdentifierShaped(raw)) out.push(...identifierKeys(raw));
+  return out;
+}
+
+/** Title normalised for string distances: lowercase words, punctuation and filler gone. */
+export function normalizeTitle(title: string): string {
+  return contentStems(title).join(' ');
+}
+
+/** Jaro–Winkler similarity of two normalised titles, rescaled so unrelated short strings (≈0.6) score 0. */
+export function titleJaroWinkler(a: string, b: string): number {
+  if (!a || !b) return 0;
+  const jw = jaroWinklerDistance(a, b);
+  return Math.max(0, (jw - 0.7) / 0.3);
+}
+
+/** Sørensen–Dice coefficient on character bigrams. */
+export function dice(a: string, b: string): number {
+  if (!a || !b) return 0;
+  return diceCoefficient(a, b);
+}
+
+/** Remove fenced code blocks from markdown: pasted code is evidence of where, not prose about what. */
+export function stripFencedCode(markdown: string): string {
+  return markdown.replace(/^( {0,3})(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:\n\1?\2[`~]*[ \t]*(?=\n|$)|$)/gm, ' ');
+}

@@ -1,0 +1,141 @@
+// Recurring themes: evidence-free advice that recurs across subjects ("keep dependencies updated"), grouped once.
+import type { ConsolidatedFinding, Theme } from '../model.js';
+import { averageLinkClusters, type Edge } from './cluster.js';
+import { cosine, type FindingFeatures } from './features.js';
+import { fingerprints } from './fingerprint.js';
+
+/** A consolidated finding with the features of its sources and the subject it was placed in. */
+export interface PlacedFinding {
+  finding: ConsolidatedFinding;
+  subject: string;
+  members: FindingFeatures[];
+}
+
+/** Findings with at most this specificity (classifier's [0, 1]) count as unspecific. */
+export const GENERIC_SPECIFICITY = 0.3;
+/** Two generic findings in different subjects belong to one theme from this average similarity on. */
+export const THEME_THRESHOLD = 0.4;
+/** Weights of theme similarity: the words of the advice, and its category when classified. */
+const THEME_WEIGHTS = { text: 0.6, category: 0.4 } as const;
+
+/**
+ * Boilerplate candidate: the classifier calls it generic; or, unclassified, it cites no lines or
+ * locations and (when known) has low specificity. A finding some review raises as a concern about
+ * this code is never boilerplate.
+ */
+export function isGenericCandidate(f: ConsolidatedFinding): boolean {
+  if (f.stance === 'generic') return true;
+  if (f.stance !== null) return false;
+  const e = f.evidence;
+  if (e.lines.length > 0 || e.locations.some((l) => l.lines.length > 0)) return false;
+  return f.specificity === null || f.specificity <= GENERIC_SPECIFICITY;
+}
+
+function centroid(members: FindingFeatures[]): Map<string, number> {
+  const v = new Map<string, number>();
+  for (const m of members) for (const [k, x] of m.vector) v.set(k, (v.get(k) ?? 0) + x);
+  let sum = 0;
+  for (const x of v.values()) sum += x * x;
+  const norm = Math.sqrt(sum) || 1;
+  for (const [k, x] of v) v.set(k, x / norm);
+  return v;
+}
+
+function themeSimilarity(a: PlacedFinding, va: Map<string, number>, b: PlacedFinding, vb: Map<string, number>): number {
+  const text = cosine(va, vb);
+  const ca = a.finding.category;
+  const cb = b.finding.category;
+  if (!ca || !cb) return text;
+  return THEME_WEIGHTS.text * text + THEME_WEIGHTS.category * (ca === cb ? 1 : 0);
+}
+
+/**
+ * Groups generic findings of different subjects into themes (average-link, so "logging" advice does
+ * not chain into "dependency" advice), keeps groups spanning at least two subjects, and sets
+ * `theme` on their findings. Pairwise over the candidates: they are few (boilerplate only) and
+ * usually far fewer than findings; blocking by category keeps it bounded when classified.
+ */
+export function findThemes(placed: PlacedFinding[]): Theme[] {
+  const candidates = placed.filter((p) => isGenericCandidate(p.finding));
+  if (candidates.length < 2) return [];
+  candidates.sort((a, b) => (a.finding.id < b.finding.id ? -1 : a.finding.id > b.finding.id ? 1 : 0));
+  const vectors = candidates.map((c) => centroid(c.members));
+  const edges: Edge[] = [];
+  const blocks = new Map<string, number[]>();
+  candidates.forEach((c, i) => {
+    const key = c.finding.category ?? '';
+    blocks.set(key, [...(blocks.get(key) ?? []), i]);
+  });
+  const unclassified = blocks.get('') ?? [];
+  const pairsOf = (list: number[], others: number[]): void => {
+    for (const i of list)
+      for (const j of others) {
+        if (j <= i || candidates[i]!.subject === candidates[j]!.subject) continue;
+        const s = themeSimilarity(candidates[i]!, vectors[i]!, candidates[j]!, vectors[j]!);
+        if (s > 0) edges.push({ i, j, score: s });
+      }
+  };
+  for (const [key, list] of blocks) {
+    pairsOf(list, list);
+    if (key !== '') {
+      pairsOf(list, unclassified);
+      pairsOf(unclassified, list);
+    }
+  }
+  // Findings of one subject may share a theme, so nothing is cannot-linked: each item its own label.
+  const labels = candidates.map((_, i) => String(i));
+  const clusters = averageLinkClusters(candidates.length, labels, edges, THEME_THRESHOLD).filter(
+    (c) => new Set(c.map((i) => candidates[i]!.subject)).size >= 2,
+  );
+  const ids = fingerprints(
+    'theme',
+    clusters.map((c) => ({
+      members: c.flatMap((i) => candidates[i]!.members),
+      category: mostCommon(c.map((i) => candidates[i]!.finding.category)),
+    })),
+  );
+  const themes: Theme[] = clusters.map((c, k) => {
+    const items = c.map((i) => candidates[i]!);
+    const id = `theme-${ids[k]}`;
+    for (const it of items) it.finding.theme = id;
+    const title = pickTitle(items, c.map((i) => vectors[i]!));
+    return {
+      id,
+      title,
+      category: mostCommon(items.map((it) => it.finding.category)),
+      subjects: [...new Set(items.map((it) => it.subject))].sort(),
+      findings: items.map((it) => it.finding.id).sort(),
+    };
+  });
+  return themes.sort((a, b) => b.subjects.length - a.subjects.length || (a.id < b.id ? -1 : 1));
+}
+
+function mostCommon(values: Array<string | null>): string | null {
+  const counts = new Map<string, number>();
+  for (const v of values) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: string | null = null;
+  for (const [v, n] of counts) if (best === null || n > counts.get(best)! || (n === counts.get(best)! && v < best)) best = v;
+  return best;
+}
+
+/** The theme's title: its most central finding's title (ties: shorter, then alphabetical). */
+function pickTitle(items: PlacedFinding[], vectors: Array<Map<string, number>>): string {
+  let best = 0;
+  let bestScore = -Infinity;
+  items.forEach((it, i) => {
+    let s = 0;
+    vectors.forEach((v, j) => {
+      if (j !== i) s += cosine(vectors[i]!, v);
+    });
+    const better =
+      s > bestScore + 1e-12 ||
+      (Math.abs(s - bestScore) <= 1e-12 &&
+        (it.finding.title.length < items[best]!.finding.title.length ||
+          (it.finding.title.length === items[best]!.finding.title.length && it.finding.title < items[best]!.finding.title)));
+    if (better) {
+      best = i;
+      bestScore = s;
+    }
+  });
+  return items[best]!.finding.title;
+}
