@@ -1,0 +1,134 @@
+// Escaping untrusted review text for each output format: markdown (inline, table cell, code span), HTML, plain.
+
+/** ANSI/VT escape sequences (CSI, OSC, two-character escapes) — terminal control, never content. */
+const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;
+/** C0/C1 control characters except tab and newline, DEL, and bidi overrides ("trojan source"). */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Removes terminal escapes, control characters, NUL bytes and bidi overrides; normalizes line
+ * breaks to `\n`. What is left is printable text (plus tabs and newlines). Used before every output.
+ */
+export function cleanText(text: string): string {
+  return text
+    .replace(/\r\n?|[\u2028\u2029]/g, '\n')
+    .replace(ANSI, '')
+    .replace(CONTROL, '');
+}
+
+/** Printable text on one line: whitespace runs (including newlines) become one space. */
+export function oneLine(text: string): string {
+  return cleanText(text).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Characters escaped with a backslash in markdown text: everything that can open emphasis, code,
+ * links (so `(` `!` need none), tables, headings, or MDX expressions. Python-Markdown, CommonMark, GFM, MDX and
+ * markdown-it all accept these escapes (`|` via the tables extension in Python-Markdown).
+ */
+const MD_PUNCT = /[\\`*[\]|{}#]/g;
+
+/**
+ * Escapes untrusted text for a markdown line: inline, one line, cannot open or close any markdown
+ * or HTML construct, cannot start a block, cannot become a Vue/MDX expression. `<`, `>`, `&` become
+ * entities because a backslash before `<` is not an escape in Python-Markdown (MkDocs).
+ */
+export function mdInline(text: string): string {
+  return escapeLine(oneLine(text));
+}
+
+/**
+ * Escapes untrusted text that may span lines (a text node inside a paragraph): every line gets the
+ * inline escapes, and no line can start a block (list, heading underline, quote, numbered item).
+ */
+export function mdText(text: string, atLineStart = true): string {
+  return cleanText(text)
+    .split('\n')
+    .map((line, i) => escapeLine(line.replace(/\t/g, ' '), i > 0 || atLineStart))
+    .join('\n');
+}
+
+function escapeLine(line: string, atLineStart = true): string {
+  let s = line
+    .replace(MD_PUNCT, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    // `_` opens emphasis only at a word boundary; keep `run_as_root` readable.
+    .replace(/(^|[^\p{L}\p{N}])_|_(?=$|[^\p{L}\p{N}])/gu, (m) => m.replace('_', '\\_'))
+    // `~~` is strikethrough in GFM.
+    .replace(/~/g, '\\~');
+  s = breakMustache(s);
+  if (!atLineStart) return s;
+  // A line that starts with a list, heading-underline or block marker must not become one.
+  return s.replace(/^(\s*)([-+=:])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
+}
+
+/** Same as {@link mdInline}; also safe inside a GFM table cell (`|` is already escaped). */
+export function mdCell(text: string): string {
+  const s = mdInline(text);
+  return s === '' ? ' ' : s;
+}
+
+/**
+ * A code span holding untrusted text verbatim: the fence is longer than any backtick run inside, so
+ * the text cannot close it.
+ */
+export function mdCode(text: string): string {
+  const s = breakMustache(oneLine(text));
+  if (s === '') return '` `';
+  const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = /^[ `]|[ `]$/.test(s) ? ' ' : '';
+  return `${fence}${pad}${s}${pad}${fence}`;
+}
+
+/** {@link mdCode} for a GFM table cell, where even inside a code span `|` must be escaped. */
+export function mdCodeCell(text: string): string {
+  return mdCode(text).replace(/\|/g, '\\|');
+}
+
+/**
+ * `{{` is a Vue interpolation in VitePress pages even after markdown escapes are removed, and a
+ * Handlebars/Jinja expression elsewhere: a zero-width space keeps the braces apart, visibly unchanged.
+ */
+export function breakMustache(text: string): string {
+  return text.replace(/([{}])(?=\\?[{}])/g, '$1\u200b');
+}
+
+/** A URL is linked only when it is http(s) or mailto; anything else (`javascript:`, `data:`) is not. */
+export function safeUrl(url: string): string | null {
+  const u = oneLine(url);
+  return /^(https?:\/\/|mailto:)[^\s<>"'`]+$/i.test(u) ? u : null;
+}
+
+/** A link destination we generate (relative path + fragment): percent-encoded so spaces and parentheses stay inside. */
+export function mdHref(path: string): string {
+  return encodeURI(path).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'));
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '`': '&#96;',
+};
+
+/** Escapes text for HTML content and quoted attribute values. */
+export function html(text: string): string {
+  return cleanText(text).replace(/[&<>"'`]/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/** A slug for anchors and file names: lowercase ASCII letters, digits and dashes; never empty. */
+export function slug(text: string): string {
+  const s = oneLine(text)
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80)
+    .replace(/-+$/g, '');
+  return s === '' ? 'x' : s;
+}

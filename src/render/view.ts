@@ -1,0 +1,379 @@
+// The view model every renderer and template receives: the KB sorted, cross-referenced, triaged and given safe paths.
+import { posix } from 'node:path';
+import type {
+  ConsolidatedFinding,
+  CweEntry,
+  KB,
+  LineRange,
+  Review,
+  Severity,
+  Source,
+  Stance,
+  Subject,
+  TaxonomyCategory,
+  Theme,
+  Verdict,
+} from '../model.js';
+import { safeRelativePath } from '../output/write.js';
+import { quoteExcerpt } from './excerpt.js';
+import { slug } from './escape.js';
+import type { Triage, TriageEntry } from './triage.js';
+
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+export const STANCES: readonly Stance[] = ['concern', 'mitigated', 'positive', 'generic'];
+
+export interface CweView {
+  id: number;
+  name: string | null;
+  url: string;
+  /** `CWE-78: Improper Neutralization …` (or `CWE-78` when the KB has no name for it). */
+  label: string;
+}
+
+export interface CategoryView {
+  id: string;
+  name: string;
+  description: string;
+  cwe: CweView[];
+  /** Slug used for anchors and the site's category page. */
+  slug: string;
+}
+
+export interface SourceView extends Source {
+  /** The review's excerpt as a safe markdown blockquote (already escaped; print it raw). */
+  quoteMd: string;
+  /** `review-id:line`. */
+  ref: string;
+  /** Link to the review file at that line, when a review link base was given; else null. */
+  href: string | null;
+}
+
+export interface FindingView {
+  id: string;
+  /** Anchor on the subject's page. */
+  anchor: string;
+  title: string;
+  category: CategoryView | null;
+  secondaryCategory: CategoryView | null;
+  cwe: CweView[];
+  severity: Severity | null;
+  severityScore: number | null;
+  stance: Stance | null;
+  specificity: number | null;
+  confidence: number | null;
+  corroboration: number;
+  /** Reviews of the subject (the denominator of corroboration). */
+  reviewCount: number;
+  reviewers: string[];
+  reasons: string[];
+  sources: SourceView[];
+  evidence: ConsolidatedFinding['evidence'];
+  /** Evidence lines formatted `L285-L340`. */
+  lineLabels: string[];
+  recommendations: string[];
+  theme: ThemeView | null;
+  triage: TriageEntry | null;
+  subject: { id: string; path: string };
+}
+
+export interface ReviewView {
+  id: string;
+  reviewer: string | null;
+  date: string | null;
+  verdict: Verdict | null;
+  contradiction: boolean;
+  findings: number;
+  /** Link to the review file, when a review link base was given. */
+  href: string | null;
+}
+
+export interface SubjectView {
+  id: string;
+  path: string;
+  inferred: boolean;
+  /** File stem (no extension) used for this subject's page in every output: unique, safe, POSIX. */
+  page: string;
+  reviews: ReviewView[];
+  /** Findings shown in full: not themed, not false positives; sorted by severity then specificity. */
+  findings: FindingView[];
+  /** Findings that belong to a recurring theme (shown as references only). */
+  themed: FindingView[];
+  /** Findings triaged as false positives (hidden, listed in an appendix). */
+  falsePositives: FindingView[];
+  /** Every finding of the subject, sorted. */
+  all: FindingView[];
+  verdicts: { verdict: Verdict; count: number }[];
+  highestSeverity: Severity | null;
+  counts: { findings: number; concerns: number; bySeverity: Record<string, number> };
+  /** Category id → number of shown findings. */
+  byCategory: Record<string, number>;
+}
+
+export interface ThemeView {
+  id: string;
+  title: string;
+  slug: string;
+  category: CategoryView | null;
+  subjects: { id: string; path: string; page: string }[];
+  findings: number;
+}
+
+export interface KbView {
+  generator: KB['generator'];
+  stages: KB['stages'];
+  subjects: SubjectView[];
+  themes: ThemeView[];
+  categories: CategoryView[];
+  /** Categories that at least one shown finding uses, in taxonomy order; `uncategorized` last when needed. */
+  usedCategories: CategoryView[];
+  severities: readonly Severity[];
+  totals: {
+    subjects: number;
+    reviews: number;
+    findings: number;
+    shown: number;
+    themed: number;
+    falsePositives: number;
+    diagnostics: number;
+  };
+  /** Rows of the category × severity matrix over shown and themed findings. */
+  matrix: { category: CategoryView | null; counts: number[]; unrated: number; total: number }[];
+  falsePositives: FindingView[];
+  findingsById: Map<string, FindingView>;
+}
+
+export interface ViewOptions {
+  triage?: Triage | null;
+  /** Prefix for links to review files (`../reviews`, `https://github.com/o/r/blob/main`), joined with the review id. */
+  reviewLinkBase?: string | null;
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export function severityRank(s: Severity | null): number {
+  return s === null ? SEVERITIES.length : SEVERITIES.indexOf(s);
+}
+
+/** Severity first (critical … info, unrated last), then more specific, more corroborated, then id. */
+export function compareFindings(a: ConsolidatedFinding, b: ConsolidatedFinding): number {
+  return (
+    severityRank(a.severity) - severityRank(b.severity) ||
+    (b.specificity ?? -1) - (a.specificity ?? -1) ||
+    b.corroboration - a.corroboration ||
+    cmp(a.id, b.id)
+  );
+}
+
+export function formatLines(r: LineRange): string {
+  return r[0] === r[1] ? `L${r[0]}` : `L${r[0]}-L${r[1]}`;
+}
+
+export function cweUrl(id: number): string {
+  return `https://cwe.mitre.org/data/definitions/${id}.html`;
+}
+
+/** Gives each subject a unique page stem from its path; collisions (case-insensitive) get `-2`, `-3`… in id order. */
+export function subjectPages(subjects: readonly Subject[]): Map<string, string> {
+  const pages = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const s of [...subjects].sort((a, b) => cmp(a.id, b.id))) {
+    const base = safeRelativePath(s.path);
+    let page = base;
+    for (let n = 2; taken.has(page.toLowerCase()); n++) page = `${base}-${n}`;
+    taken.add(page.toLowerCase());
+    pages.set(s.id, page);
+  }
+  return pages;
+}
+
+export function buildView(kb: KB, options: ViewOptions = {}): KbView {
+  const triage = options.triage ?? new Map<string, TriageEntry>();
+  const cweById = new Map<number, CweEntry>(kb.cwe.map((c) => [c.id, c]));
+  const cweView = (id: number): CweView => {
+    const entry = cweById.get(id);
+    const name = entry?.name ?? null;
+    return { id, name, url: entry?.url ?? cweUrl(id), label: name ? `CWE-${id}: ${name}` : `CWE-${id}` };
+  };
+  const categories: CategoryView[] = kb.taxonomy.map((t: TaxonomyCategory) => ({
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    cwe: t.cwe.map(cweView),
+    slug: slug(t.id),
+  }));
+  const categoryById = new Map(categories.map((c) => [c.id, c]));
+  const category = (id: string | null): CategoryView | null => {
+    if (id === null) return null;
+    // A category the taxonomy lacks is still shown (by id), never dropped.
+    return categoryById.get(id) ?? { id, name: id, description: '', cwe: [], slug: slug(id) };
+  };
+  const reviewById = new Map<string, Review>(kb.reviews.map((r) => [r.id, r]));
+  const pages = subjectPages(kb.subjects);
+  const base = options.reviewLinkBase ? options.reviewLinkBase.replace(/\/+$/, '') : null;
+  const reviewHref = (id: string, line?: number): string | null =>
+    base === null ? null : `${base}/${id.split('#')[0]}${line ? `#L${line}` : ''}`;
+
+  const subjectById = new Map(kb.subjects.map((s) => [s.id, s]));
+  const themes: ThemeView[] = [...kb.themes]
+    .sort((a, b) => cmp(a.title.toLowerCase(), b.title.toLowerCase()) || cmp(a.id, b.id))
+    .map((t: Theme) => ({
+      id: t.id,
+      title: t.title,
+      slug: slug(t.id).startsWith('theme-') ? slug(t.id) : `theme-${slug(t.id)}`,
+      category: category(t.category),
+      subjects: [...new Set(t.subjects)]
+        .map((id) => subjectById.get(id))
+        .filter((s): s is Subject => s !== undefined)
+        .sort((a, b) => cmp(a.path, b.path) || cmp(a.id, b.id))
+        .map((s) => ({ id: s.id, path: s.path, page: pages.get(s.id)! })),
+      findings: t.findings.length,
+    }));
+  const themeById = new Map(themes.map((t) => [t.id, t]));
+
+  const findingsById = new Map<string, FindingView>();
+  const subjects: SubjectView[] = [...kb.subjects]
+    .sort((a, b) => cmp(a.path, b.path) || cmp(a.id, b.id))
+    .map((s) => {
+      const reviews: ReviewView[] = [...s.reviews].sort(cmp).map((id) => {
+        const r = reviewById.get(id);
+        return {
+          id,
+          reviewer: r?.reviewer ?? null,
+          date: r?.date ?? null,
+          verdict: r?.verdict ?? null,
+          contradiction: r?.contradiction ?? false,
+          findings: r?.findings.length ?? 0,
+          href: reviewHref(id),
+        };
+      });
+      const anchors = new Set<string>();
+      const all = [...s.findings].sort(compareFindings).map((f): FindingView => {
+        let anchor = `f-${slug(f.id)}`;
+        for (let n = 2; anchors.has(anchor); n++) anchor = `f-${slug(f.id)}-${n}`;
+        anchors.add(anchor);
+        const view: FindingView = {
+          id: f.id,
+          anchor,
+          title: f.title,
+          category: category(f.category),
+          secondaryCategory: category(f.secondaryCategory),
+          cwe: f.cwe.map(cweView),
+          severity: f.severity,
+          severityScore: f.severityScore,
+          stance: f.stance,
+          specificity: f.specificity,
+          confidence: f.confidence,
+          corroboration: f.corroboration,
+          reviewCount: s.reviews.length,
+          reviewers: [...f.reviewers],
+          reasons: collectReasons(f, reviewById),
+          sources: [...f.sources]
+            .sort((a, b) => cmp(a.review, b.review) || a.item - b.item)
+            .map((src) => ({
+              ...src,
+              quoteMd: quoteExcerpt(src.excerpt),
+              ref: `${src.review}:${src.line}`,
+              href: reviewHref(src.review, src.line),
+            })),
+          evidence: f.evidence,
+          lineLabels: f.evidence.lines.map(formatLines),
+          recommendations: [...f.recommendations],
+          theme: f.theme === null ? null : themeById.get(f.theme) ?? null,
+          triage: triage.get(f.id) ?? null,
+          subject: { id: s.id, path: s.path },
+        };
+        findingsById.set(f.id, view);
+        return view;
+      });
+      const falsePositives = all.filter((f) => f.triage?.status === 'false-positive');
+      const visible = all.filter((f) => f.triage?.status !== 'false-positive');
+      const findings = visible.filter((f) => f.theme === null);
+      const themed = visible.filter((f) => f.theme !== null);
+      const verdictCounts = new Map<Verdict, number>();
+      for (const r of reviews) if (r.verdict) verdictCounts.set(r.verdict, (verdictCounts.get(r.verdict) ?? 0) + 1);
+      const bySeverity: Record<string, number> = {};
+      const byCategory: Record<string, number> = {};
+      for (const f of visible) {
+        const sev = f.severity ?? 'unrated';
+        bySeverity[sev] = (bySeverity[sev] ?? 0) + 1;
+        const cat = f.category?.id ?? 'uncategorized';
+        byCategory[cat] = (byCategory[cat] ?? 0) + 1;
+      }
+      return {
+        id: s.id,
+        path: s.path,
+        inferred: s.inferred,
+        page: pages.get(s.id)!,
+        reviews,
+        findings,
+        themed,
+        falsePositives,
+        all,
+        verdicts: [...verdictCounts].sort(([a], [b]) => cmp(a, b)).map(([verdict, count]) => ({ verdict, count })),
+        highestSeverity: visible.reduce<Severity | null>(
+          (best, f) => (severityRank(f.severity) < severityRank(best) ? f.severity : best),
+          null,
+        ),
+        counts: { findings: visible.length, concerns: visible.filter((f) => f.stance === 'concern').length, bySeverity },
+        byCategory,
+      };
+    });
+
+  const visibleAll = subjects.flatMap((s) => [...s.findings, ...s.themed]);
+  const usedIds = new Set(visibleAll.map((f) => f.category?.id ?? null));
+  const usedCategories = [
+    ...categories.filter((c) => usedIds.has(c.id)),
+    ...[...usedIds]
+      .filter((id): id is string => id !== null && !categoryById.has(id))
+      .sort(cmp)
+      .map((id) => category(id)!),
+  ];
+  const matrixRows: (CategoryView | null)[] = [...usedCategories, ...(usedIds.has(null) ? [null] : [])];
+  const matrix = matrixRows.map((c) => {
+    const rows = visibleAll.filter((f) => (f.category?.id ?? null) === (c?.id ?? null));
+    return {
+      category: c,
+      counts: SEVERITIES.map((sev) => rows.filter((f) => f.severity === sev).length),
+      unrated: rows.filter((f) => f.severity === null).length,
+      total: rows.length,
+    };
+  });
+  const falsePositives = subjects.flatMap((s) => s.falsePositives);
+  return {
+    generator: kb.generator,
+    stages: kb.stages,
+    subjects,
+    themes,
+    categories,
+    usedCategories,
+    severities: SEVERITIES,
+    totals: {
+      subjects: subjects.length,
+      reviews: kb.reviews.length,
+      findings: subjects.reduce((n, s) => n + s.all.length, 0),
+      shown: subjects.reduce((n, s) => n + s.findings.length, 0),
+      themed: subjects.reduce((n, s) => n + s.themed.length, 0),
+      falsePositives: falsePositives.length,
+      diagnostics: kb.diagnostics.length,
+    },
+    matrix,
+    falsePositives,
+    findingsById,
+  };
+}
+
+/** The classifier's reasons of every source finding, de-duplicated, in source order. */
+function collectReasons(f: ConsolidatedFinding, reviews: Map<string, Review>): string[] {
+  const reasons = new Set<string>();
+  for (const src of [...f.sources].sort((a, b) => cmp(a.review, b.review) || a.item - b.item)) {
+    const finding = reviews.get(src.review)?.findings.find((x) => x.item === src.item);
+    for (const r of finding?.reasons ?? []) reasons.add(r);
+  }
+  return [...reasons];
+}
+
+/** Relative link from one output file to another (both POSIX, relative to the output folder). */
+export function relLink(from: string, to: string): string {
+  const rel = posix.relative(posix.dirname(from), to);
+  return rel === '' ? posix.basename(to) : rel;
+}
