@@ -1,0 +1,56 @@
+// Loads the analysis cue data (cues.json) and compiles it once into regexes and sets.
+import data from './cues.json' with { type: 'json' };
+import type { Severity } from '../model.js';
+
+export type SectionKind = 'context' | 'findings' | 'recommendations' | 'conclusion';
+
+function set(words: string[]): Set<string> {
+  return new Set(words.map((w) => w.toLowerCase()));
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// `{ADJS}` stands for any run of hedging adjectives ("no direct and obvious ..."), `{NOUNS}` for defect nouns.
+const adjs = `(?:(?:${data.verdict.negatedAdjectives.map(escapeRe).join('|')})(?:\\s*,\\s*|\\s+(?:and|or)\\s+|\\s+))*`;
+const expand = (re: string): string => re.replaceAll('{ADJS}', adjs).replaceAll('{NOUNS}', data.verdict.defectNouns);
+const union = (res: string[], flags: string): RegExp => new RegExp(res.map((r) => `(?:${expand(r)})`).join('|'), flags);
+
+const sectionKinds = new Map<string, SectionKind>();
+for (const kind of ['context', 'findings', 'recommendations', 'conclusion'] as const) {
+  for (const name of data.sections[kind]) sectionKinds.set(name.toLowerCase(), kind);
+}
+
+export const cues = {
+  sectionKinds,
+  auditSections: set(data.auditSections),
+  findingParts: set(data.findingParts),
+  recommendationLabels: set(data.recommendationLabels),
+  recommendationSentence: union(data.recommendationSentence, 'i'),
+  severityWords: new Map(Object.entries(data.severityWords)) as Map<string, Severity>,
+  severityInText: union(data.severityInText, 'i'),
+  noDefects: union(data.verdict.noDefects, 'gi'),
+  defects: union(data.verdict.defects, 'gi'),
+  negation: new RegExp(data.verdict.negationWindow, 'i'),
+  conclusionLead: new RegExp(data.conclusionLead, 'i'),
+  introLead: new RegExp(data.introLead, 'i'),
+  concern: new RegExp(data.concern, 'i'),
+  literals: set(data.identifiers.literals),
+  nonCodeNouns: set(data.identifiers.nonCodeNouns),
+  properNouns: new Set(data.identifiers.properNouns),
+  fileExtensions: data.fileExtensions,
+};
+
+/** Normalise a heading or label for lookup: lowercase, no numbering, markup or trailing colon. */
+export function normLabel(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/^[\s#*_>-]*(?:\d+[.)]\s*)?/, '')
+    .replace(/[\s:*_.]+$/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** A stated severity word ("High", "med", "Informational") as a Severity, or null. */
+export function normSeverity(s: string): Severity | null {
+  return cues.severityWords.get(s.trim().toLowerCase().replace(/[^a-z]/g, '')) ?? null;
+}

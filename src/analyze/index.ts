@@ -1,0 +1,96 @@
+// Per-review analysis: parse one review with unified/remark and run the segment, evidence, group and verdict plugins.
+import type { Root, RootContent } from 'mdast';
+import remarkFrontmatter from 'remark-frontmatter';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import remarkStringify from 'remark-stringify';
+import { unified } from 'unified';
+import { VFile } from 'vfile';
+import type { Diagnostic, Evidence, Finding, ReviewAnalysis } from '../model.js';
+import { evidence } from './evidence.js';
+import { frontMatter } from './frontmatter.js';
+import { group } from './group.js';
+import { segment } from './segment.js';
+import { plainBlocks } from './text.js';
+import type { Unit } from './types.js';
+import { verdict } from './verdict.js';
+
+export { parseLineRefs, parseFileUrl, classifyCode, bareIdentifier, evidenceOf } from './evidence.js';
+export { verdictOf } from './verdict.js';
+
+// Built once per module (per worker): parsing is the cost floor, the plugins only walk what parsing produced.
+const processor = unified()
+  .use(remarkParse)
+  .use(remarkGfm)
+  .use(remarkFrontmatter, ['yaml'])
+  .use(frontMatter)
+  .use(segment)
+  .use(evidence)
+  .use(group)
+  .use(verdict)
+  .freeze();
+
+const serializer = unified().use(remarkStringify, { bullet: '-', emphasis: '_', fences: true, rule: '-' }).use(remarkGfm).freeze();
+
+/** Normalised markdown of some block nodes, re-serialised from the tree (never a raw substring of the review). */
+export function excerptOf(nodes: readonly RootContent[]): string {
+  const root: Root = { type: 'root', children: nodes as RootContent[] };
+  return serializer.stringify(root).trimEnd();
+}
+
+function toFinding(u: Unit, e: Evidence, item: number): Finding {
+  return {
+    item,
+    title: u.title,
+    text: u.text,
+    excerpt: excerptOf(u.nodes),
+    line: u.line,
+    recommendation: u.recommendation,
+    statedSeverity: u.statedSeverity,
+    evidence: e,
+    category: null,
+    secondaryCategory: null,
+    cwe: [],
+    stance: null,
+    severity: null,
+    severityScore: null,
+    specificity: null,
+    confidence: null,
+    reasons: [],
+    statements: [],
+  };
+}
+
+/** Analyse one review's text. Pure and synchronous; `file` is only the display path used in diagnostics. */
+export function analyzeReview(text: string, file: string): { analysis: ReviewAnalysis; diagnostics: Diagnostic[] } {
+  const vfile = new VFile({ path: file, value: text });
+  const diagnostics: Diagnostic[] = [];
+  let analysis: ReviewAnalysis;
+  try {
+    const tree = processor.parse(vfile);
+    processor.runSync(tree, vfile);
+    const seg = vfile.data.segmentation!;
+    const ev = vfile.data.evidence ?? [];
+    const v = vfile.data.verdict!;
+    analysis = {
+      frontMatter: vfile.data.frontMatter ?? null,
+      preamble: plainBlocks(seg.preamble),
+      conclusion: plainBlocks(seg.conclusion),
+      findings: seg.units.map((u, i) => toFinding(u, ev[i]!, i + 1)),
+      verdict: v.verdict,
+      contradiction: v.contradiction,
+      author: seg.author,
+    };
+  } catch (e) {
+    // A bug here must not sink a 40,000-review run: report it and keep an empty analysis.
+    vfile.message(`analysis failed: ${(e as Error).message}`, { line: 1, column: 1 }).fatal = true;
+    analysis = { frontMatter: null, preamble: '', conclusion: '', findings: [], verdict: 'unclear', contradiction: false, author: null };
+  }
+  for (const m of vfile.messages) {
+    const d: Diagnostic = { file, severity: m.fatal ? 'error' : 'warning', message: m.reason };
+    if (m.line != null) d.line = m.line;
+    if (m.column != null) d.column = m.column;
+    diagnostics.push(d);
+  }
+  return { analysis, diagnostics };
+}

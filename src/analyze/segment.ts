@@ -1,0 +1,504 @@
+// unified plugin: split a review's tree into preamble, findings (units) and conclusion.
+import type { Heading, List, ListItem, Paragraph, PhrasingContent, Root, RootContent } from 'mdast';
+import type { VFile } from 'vfile';
+import type { Severity } from '../model.js';
+import { cues, normLabel, normSeverity, type SectionKind } from './cues.js';
+import { firstSentence, plain, plainBlocks, sentences } from './text.js';
+import type { Segmentation, Unit, UnitSource } from './types.js';
+
+/** The plugin: leaves a Segmentation on `file.data.segmentation`. */
+export function segment() {
+  return (tree: Root, file: VFile): void => {
+    file.data.segmentation = segmentTree(tree, file);
+  };
+}
+
+// ---------------------------------------------------------------- titles
+
+const NUMBERING = /^(?:#?\d+[.):]|\(\d+\)|[-*•])\s*/;
+const ISSUE_PREFIX = /^(?:issue|finding|vulnerability|defect|bug|problem|concern)\s*#?\d+\s*[:.\-–—)]\s*/i;
+const SEV_BRACKET = /^\[\s*([A-Za-z]+)\s*\]\s*/;
+const SEV_PAREN = /\s*\(\s*(critical|high|medium|moderate|low|info(?:rmational)?)(?:\s+(?:severity|risk|impact))?\s*\)\s*:?$/i;
+const LINE_PAREN = /\s*\((?=[^()]*\b(?:lines?|L\d+)\b)[^()]*\)$/i;
+const TRAILING = /[\s:：\-–—]+$/;
+
+export interface CleanTitle {
+  title: string;
+  severity: Severity | null;
+}
+
+/** A title as written ("**1. Use of X (Line 83-96):**") → "Use of X", plus a severity it states ("[High] …"). */
+export function cleanTitle(raw: string): CleanTitle {
+  let t = raw.replace(/\s+/g, ' ').trim();
+  let severity: Severity | null = null;
+  t = t.replace(NUMBERING, '').replace(ISSUE_PREFIX, '');
+  const b = SEV_BRACKET.exec(t);
+  if (b && normSeverity(b[1]!)) {
+    severity = normSeverity(b[1]!);
+    t = t.slice(b[0].length);
+  }
+  t = t.replace(TRAILING, '');
+  const p = SEV_PAREN.exec(t);
+  if (p) {
+    severity ??= normSeverity(p[1]!);
+    t = t.slice(0, p.index);
+  }
+  t = t.replace(LINE_PAREN, '').replace(TRAILING, '');
+  t = t.replace(/^["'“*_]+|["'”*_]+$/g, '').trim();
+  return { title: t, severity };
+}
+
+interface TitleInfo {
+  /** Cleaned title, or null when the paragraph opens with a part label ("Risk:") or has no title. */
+  title: string | null;
+  severity: Severity | null;
+  /** Length of the title's text at the start of the paragraph's plain text. */
+  rawLength: number;
+  /** The part label when the paragraph opens with one ("solution"). */
+  label: string | null;
+}
+
+const NO_TITLE: TitleInfo = { title: null, severity: null, rawLength: 0, label: null };
+const COLON_PREFIX = /^([^:.!?\n]{3,90}?):\s+\S/;
+
+/** The title a paragraph opens with: bold lead (`**Title**: …`), or, in list items, a `Title:` first line or prefix. */
+function titleOfParagraph(p: Paragraph, inItem: boolean): TitleInfo {
+  const kids = p.children;
+  let i = 0;
+  while (i < kids.length && kids[i]!.type === 'text' && !(kids[i] as { value: string }).value.trim()) i++;
+  const first = kids[i];
+  if (first && first.type === 'strong') {
+    const raw = plain(first);
+    const label = normLabel(raw);
+    if (cues.findingParts.has(label)) return { ...NO_TITLE, label };
+    const c = cleanTitle(raw);
+    if (!c.title) return NO_TITLE;
+    return { title: c.title, severity: c.severity, rawLength: raw.length, label: null };
+  }
+  if (!inItem) return NO_TITLE;
+  const full = plain(p);
+  const nl = full.indexOf('\n');
+  const firstLine = nl >= 0 ? full.slice(0, nl) : full;
+  if (nl >= 0 && /:\s*$/.test(firstLine) && firstLine.length <= 200) return fromRaw(firstLine);
+  const m = COLON_PREFIX.exec(full);
+  if (m && m[1]!.trim().split(/\s+/).length <= 10) return fromRaw(m[1]!);
+  return NO_TITLE;
+}
+
+function fromRaw(raw: string): TitleInfo {
+  const label = normLabel(raw);
+  if (cues.findingParts.has(label)) return { ...NO_TITLE, label };
+  const c = cleanTitle(raw);
+  return c.title ? { title: c.title, severity: c.severity, rawLength: raw.length, label: null } : NO_TITLE;
+}
+
+function titleOfItem(item: ListItem): TitleInfo {
+  const p = item.children[0];
+  if (!p || p.type !== 'paragraph') return NO_TITLE;
+  const t = titleOfParagraph(p, true);
+  if (t.title || t.label) return t;
+  // A short first paragraph followed by more blocks reads as a title ("1. Hardcoded secret\n   - Risk: …").
+  if (item.children.length > 1) {
+    const s = plain(p);
+    if (s.length <= 100 && !/[.!?]\s/.test(s) && !s.includes('\n')) return fromRaw(s);
+  }
+  return NO_TITLE;
+}
+
+/** A list whose items are findings: at least one item has a title that is not a part label. */
+function isFindingList(list: List): boolean {
+  for (const item of list.children) if (titleOfItem(item).title) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------- units
+
+function lineOf(n: { position?: { start: { line: number } } | undefined }): number {
+  return n.position?.start.line ?? 0;
+}
+
+const wrapItem = (list: List, item: ListItem, index: number): List => ({
+  type: 'list',
+  ordered: list.ordered ?? false,
+  start: list.ordered ? (list.start ?? 1) + index : null,
+  spread: false,
+  children: [item],
+  position: item.position,
+});
+
+function makeUnit(
+  nodes: RootContent[],
+  title: TitleInfo | null,
+  source: UnitSource,
+  section: number,
+  sectionKind: Unit['sectionKind'],
+  line: number,
+): Unit {
+  return {
+    title: title?.title ?? '',
+    nodes,
+    line,
+    text: '',
+    recommendation: null,
+    statedSeverity: title?.severity ?? null,
+    section,
+    sectionKind,
+    source,
+    titleLength: title?.rawLength ?? 0,
+  };
+}
+
+/** Finish a unit once its nodes are known: text, title fallback, recommendation, stated severity. */
+function finish(u: Unit): Unit {
+  const text = plainBlocks(u.nodes);
+  u.text = text;
+  const body = text.slice(u.titleLength).replace(/^[\s:：.\-–—]+/, '');
+  if (!u.title) {
+    const c = cleanTitle(firstSentence(text));
+    u.title = c.title;
+    u.statedSeverity ??= c.severity;
+  }
+  u.recommendation = labelledRecommendation(u.nodes) ?? sentenceRecommendation(body);
+  if (!u.statedSeverity) {
+    const m = cues.severityInText.exec(text.length > 4000 ? text.slice(0, 4000) : text);
+    if (m) u.statedSeverity = normSeverity(m.slice(1).find(Boolean) ?? '');
+  }
+  return u;
+}
+
+/** Text of `Solution:` / `Recommendation:` parts (bold or plain labels, or a Recommendation heading). */
+function labelledRecommendation(nodes: readonly RootContent[]): string | null {
+  const found: string[] = [];
+  const visitPara = (p: Paragraph): void => {
+    const t = titleOfParagraph(p, true);
+    if (t.label && cues.recommendationLabels.has(t.label)) {
+      const s = plain(p).replace(/^\s*[^:]*?:\s*/, '').trim();
+      if (s) found.push(s);
+    }
+  };
+  const visit = (n: RootContent, depth: number): void => {
+    if (n.type === 'paragraph') visitPara(n);
+    else if ((n.type === 'list' || n.type === 'listItem' || n.type === 'blockquote') && depth < 4) {
+      for (const c of n.children) visit(c as RootContent, depth + 1);
+    }
+  };
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    if (n.type === 'heading' && cues.recommendationLabels.has(normLabel(plain(n)))) {
+      const body: RootContent[] = [];
+      for (let j = i + 1; j < nodes.length; j++) {
+        const m = nodes[j]!;
+        if (m.type === 'heading' && m.depth <= n.depth) break;
+        body.push(m);
+      }
+      const s = plainBlocks(body).trim();
+      if (s) found.push(s);
+    } else visit(n, 0);
+  }
+  return found.length ? found.join('\n') : null;
+}
+
+function sentenceRecommendation(body: string): string | null {
+  const picked = sentences(body).filter((s) => cues.recommendationSentence.test(s));
+  return picked.length ? picked.join(' ') : null;
+}
+
+// ---------------------------------------------------------------- audit style
+
+/** One-report-one-finding audit submissions: handle line, severity line, `# Title`, `## Summary` … */
+function auditStyle(blocks: RootContent[], file: VFile): Segmentation | null {
+  const h1 = blocks.findIndex((n) => n.type === 'heading' && n.depth === 1);
+  if (h1 < 0 || h1 > 4) return null;
+  let known = 0;
+  for (let i = h1 + 1; i < blocks.length; i++) {
+    const n = blocks[i]!;
+    if (n.type === 'heading' && n.depth === 1) return null;
+    if (n.type === 'heading' && cues.auditSections.has(normLabel(plain(n)))) known++;
+  }
+  if (known < 2) return null;
+  let author: string | null = null;
+  let severity: Severity | null = null;
+  for (const n of blocks.slice(0, h1)) {
+    if (n.type !== 'paragraph') continue;
+    for (const rawLine of plain(n).split('\n')) {
+      const line = rawLine.trim();
+      if (!line) continue;
+      const sev = normSeverity(line.replace(/\s*(?:severity|risk)$/i, ''));
+      if (sev && !severity) severity = sev;
+      else if (!author && /^\S{1,60}$/.test(line)) author = line;
+      else if (/^\S+$/.test(line) && author && !severity) {
+        file.message(`unrecognised stated severity \`${line.slice(0, 40)}\``, n).source = 'review-kb:segment';
+      }
+    }
+  }
+  const heading = blocks[h1] as Heading;
+  const nodes = blocks.slice(h1);
+  const c = cleanTitle(plain(heading));
+  const unit = makeUnit(nodes, { title: c.title, severity: severity ?? c.severity, rawLength: plain(heading).length, label: null }, 'audit', 0, 'body', lineOf(heading));
+  finish(unit);
+  // The Recommendation section is the recommendation, whatever cue sentences appear elsewhere.
+  return { style: 'audit', preamble: [], conclusion: [], units: [unit], author };
+}
+
+// ---------------------------------------------------------------- sections
+
+interface Section {
+  heading: Heading | Paragraph | null;
+  name: string;
+  depth: number;
+  /** Content before the first child section. */
+  nodes: RootContent[];
+  children: Section[];
+}
+
+/** A paragraph that only names a known section ("**Overview**", "Decision:"), acting as a heading. */
+function pseudoHeading(n: RootContent): string | null {
+  if (n.type !== 'paragraph') return null;
+  const kids = n.children;
+  const first = kids[0];
+  let text: string;
+  if (first?.type === 'strong' && kids.every((k, i) => i === 0 || (k.type === 'text' && /^[\s:]*$/.test(k.value)))) {
+    text = plain(first);
+  } else if (kids.length === 1 && first?.type === 'text' && !first.value.includes('\n') && first.value.trim().endsWith(':')) {
+    text = first.value;
+  } else return null;
+  const name = normLabel(text);
+  return cues.sectionKinds.has(name) ? name : null;
+}
+
+function buildSections(blocks: RootContent[]): Section {
+  const root: Section = { heading: null, name: '', depth: 0, nodes: [], children: [] };
+  const stack: Section[] = [root];
+  for (const n of blocks) {
+    let depth = 0;
+    let name: string | null = null;
+    if (n.type === 'heading') {
+      depth = n.depth;
+      name = normLabel(plain(n));
+    } else {
+      name = pseudoHeading(n);
+      if (name !== null) depth = 7;
+    }
+    if (name === null) {
+      stack[stack.length - 1]!.nodes.push(n);
+      continue;
+    }
+    while (stack.length > 1 && stack[stack.length - 1]!.depth >= depth) stack.pop();
+    const sec: Section = { heading: n as Heading | Paragraph, name, depth, nodes: [], children: [] };
+    stack[stack.length - 1]!.children.push(sec);
+    stack.push(sec);
+  }
+  return root;
+}
+
+function flatten(sec: Section, out: RootContent[] = []): RootContent[] {
+  if (sec.heading) out.push(sec.heading);
+  out.push(...sec.nodes);
+  for (const c of sec.children) flatten(c, out);
+  return out;
+}
+
+/** Whether a run of blocks holds titled findings (a finding list or a bold-led paragraph). */
+function hasTitledUnits(nodes: readonly RootContent[]): boolean {
+  for (const n of nodes) {
+    if (n.type === 'list' && isFindingList(n)) return true;
+    if (n.type === 'paragraph' && titleOfParagraph(n, false).title) return true;
+  }
+  return false;
+}
+
+function hasNonPartChildren(sec: Section): boolean {
+  return sec.children.some((c) => !cues.findingParts.has(c.name) || hasNonPartChildren(c));
+}
+
+// ---------------------------------------------------------------- the walk
+
+class Segmenter {
+  units: Unit[] = [];
+  preamble: RootContent[] = [];
+  conclusion: RootContent[] = [];
+  sectionCount = 0;
+  /** Nodes not claimed by any unit, in finding-bearing sections: the paragraph-mode candidates. */
+  free: { node: RootContent; section: number; kind: Unit['sectionKind'] }[] = [];
+  titled = 0;
+
+  leftover(n: RootContent, section: number, kind: Unit['sectionKind']): void {
+    if (kind === 'context') this.preamble.push(n);
+    else this.free.push({ node: n, section, kind });
+  }
+
+  section(sec: Section, inherited: Unit['sectionKind'] | 'conclusion'): void {
+    const index = this.sectionCount++;
+    let kind: Unit['sectionKind'] | 'conclusion' = inherited;
+    if (sec.heading) {
+      const known: SectionKind | undefined = cues.sectionKinds.get(sec.name);
+      if (known === 'conclusion' && sec.name === 'summary' && this.units.length === 0 && sec.depth <= 2 && index <= 1) {
+        kind = 'context';
+      } else if (known) {
+        kind = known;
+      } else if (!hasNonPartChildren(sec) && !hasTitledUnits(sec.nodes) && inherited !== 'conclusion') {
+        // An unknown leaf heading with its content is one finding ("### 1. SQL injection in login()").
+        const nodes = flatten(sec);
+        const raw = plain(sec.heading);
+        const c = cleanTitle(raw);
+        if (c.title) {
+          this.units.push(finish(makeUnit(nodes, { title: c.title, severity: c.severity, rawLength: raw.length, label: null }, 'heading', index, inherited === 'context' ? 'context' : inherited, lineOf(sec.heading))));
+          this.titled++;
+          return;
+        }
+      }
+      const target = kind === 'conclusion' ? this.conclusion : kind === 'context' ? this.preamble : null;
+      if (target && sec.heading.type === 'heading') target.push(sec.heading);
+    }
+    if (kind === 'conclusion') this.conclusion.push(...sec.nodes);
+    else this.run(sec.nodes, index, kind);
+    for (const c of sec.children) this.section(c, kind);
+  }
+
+  /** Units from a run of blocks: finding-list items and bold-led paragraphs, with their continuations. */
+  run(nodes: RootContent[], section: number, kind: Unit['sectionKind']): void {
+    const st: { last: Unit | null; detached: number; fromList: boolean } = { last: null, detached: 0, fromList: false };
+    const pending: RootContent[] = [];
+    const flushTo = (u: Unit | null): void => {
+      if (u) u.nodes.push(...pending);
+      else for (const p of pending) this.leftover(p, section, kind);
+      pending.length = 0;
+    };
+    const start = (u: Unit): void => {
+      if (pending.length) {
+        // Blocks between two units continue the earlier one (items whose text was not indented under them).
+        if (st.last) st.detached++;
+        flushTo(st.last);
+      }
+      if (st.last) finish(st.last);
+      this.units.push(u);
+      this.titled++;
+      st.last = u;
+    };
+    let ended = false;
+    for (const n of nodes) {
+      if (ended) {
+        this.conclusion.push(n);
+        continue;
+      }
+      if (kind === 'context') {
+        // Context sections hold findings only when a titled item there raises a concern.
+        if (n.type === 'list' && isFindingList(n)) {
+          n.children.forEach((item, i) => {
+            const t = titleOfItem(item);
+            if (t.title && cues.concern.test(plain(item))) {
+              const u = makeUnit([wrapItem(n, item, i)], t, 'list', section, 'context', lineOf(item));
+              this.units.push(finish(u));
+              this.titled++;
+            }
+          });
+        }
+        this.preamble.push(n);
+        continue;
+      }
+      if (n.type === 'list' && isFindingList(n)) {
+        n.children.forEach((item, i) => {
+          const t = titleOfItem(item);
+          const sub = item.children[1];
+          if (t.title && item.children.length === 2 && sub?.type === 'list' && plain(item.children[0]!).length <= t.rawLength + 2 && isFindingList(sub) && sub.children.every((s) => titleOfItem(s).title)) {
+            // A category item grouping titled findings: the findings are the sub-items.
+            sub.children.forEach((s, j) => start(makeUnit([wrapItem(sub, s, j)], titleOfItem(s), 'list', section, kind, lineOf(s))));
+          } else {
+            start(makeUnit([wrapItem(n, item, i)], t.title ? t : null, 'list', section, kind, lineOf(item)));
+          }
+        });
+        st.fromList = true;
+        continue;
+      }
+      if (n.type === 'paragraph') {
+        const t = titleOfParagraph(n, false);
+        if (t.title) {
+          start(makeUnit([n], t, 'paragraph', section, kind, lineOf(n)));
+          st.fromList = false;
+          continue;
+        }
+        if (st.last && cues.conclusionLead.test(plain(n).trimStart())) {
+          flushTo(st.last);
+          ended = true;
+          this.conclusion.push(n);
+          continue;
+        }
+      }
+      pending.push(n);
+    }
+    const last = st.last;
+    if (last) {
+      if (pending.length) {
+        if (!st.fromList) flushTo(last);
+        else {
+          // After a list, trailing blocks close the review, unless items had detached continuations.
+          if (st.detached > 0) last.nodes.push(pending.shift()!);
+          this.conclusion.push(...pending);
+          pending.length = 0;
+        }
+      }
+      finish(last);
+    } else flushTo(null);
+  }
+
+  /** No titled findings anywhere: each paragraph (or plain list item) that raises a concern is a finding. */
+  paragraphs(): void {
+    const free = this.free;
+    this.free = [];
+    let seenUnit = false;
+    free.forEach(({ node, section, kind }, i) => {
+      const items: { node: RootContent; line: number }[] =
+        node.type === 'list' ? node.children.map((it, j) => ({ node: wrapItem(node, it, j), line: lineOf(it) })) : [{ node, line: lineOf(node) }];
+      for (const { node: n, line } of items) {
+        const text = plain(n);
+        const lead = text.trimStart();
+        const isConcern =
+          (n.type === 'paragraph' || n.type === 'list' || n.type === 'blockquote') &&
+          cues.concern.test(text) &&
+          !(i === 0 && (cues.introLead.test(lead) || /:\s*$/.test(text))) &&
+          !cues.conclusionLead.test(lead) &&
+          !noDefectsOnly(text);
+        if (isConcern) {
+          this.units.push(finish(makeUnit([n], null, 'concern', section, kind, line)));
+          seenUnit = true;
+        } else if (seenUnit) this.conclusion.push(n);
+        else this.preamble.push(n);
+      }
+    });
+  }
+
+  /** Leftovers of finding-bearing sections go to the preamble before the first unit, else the conclusion. */
+  settle(): void {
+    const firstLine = this.units.length ? Math.min(...this.units.map((u) => u.line)) : Infinity;
+    for (const { node } of this.free) (lineOf(node) < firstLine ? this.preamble : this.conclusion).push(node);
+    this.free = [];
+  }
+}
+
+function noDefectsOnly(text: string): boolean {
+  cues.noDefects.lastIndex = 0;
+  return cues.noDefects.test(text);
+}
+
+const byLine = (a: RootContent, b: RootContent): number => lineOf(a) - lineOf(b);
+
+/** Segment a parsed review. Pure apart from positioned messages on `file`. */
+export function segmentTree(tree: Root, file: VFile): Segmentation {
+  const blocks = tree.children.filter((n) => n.type !== 'yaml' && n.type !== 'definition' && n.type !== 'thematicBreak');
+  if (blocks.length === 0) return { style: 'empty', preamble: [], conclusion: [], units: [], author: null };
+  const audit = auditStyle(blocks, file);
+  if (audit) return audit;
+
+  const root = buildSections(blocks);
+  const s = new Segmenter();
+  s.section(root, 'body');
+  let style: Segmentation['style'] = s.sectionCount > 2 ? 'sections' : 'items';
+  if (s.titled === 0) {
+    s.paragraphs();
+    style = s.sectionCount > 2 ? 'sections' : 'paragraphs';
+  } else s.settle();
+  s.units.sort((a, b) => a.line - b.line);
+  s.preamble.sort(byLine);
+  s.conclusion.sort(byLine);
+  return { style, preamble: s.preamble, conclusion: s.conclusion, units: s.units, author: null };
+}
