@@ -1,0 +1,42 @@
+// Ambient declarations for the `natural` submodules the classifier imports (we never import the package root).
+
+declare module 'natural/lib/natural/stemmers/porter_stemmer.js' {
+  const PorterStemmer: { stem(token: string): string };
+  export default PorterStemmer;
+}
+
+declare module 'natural/lib/natural/tokenizers/regexp_tokenizer.js' {
+  export class WordTokenizer {
+    constructor(options?: Record<string, unknown>);
+    tokenize(text: string): string[];
+  }
+  export class RegexpTokenizer {
+    constructor(options?: { pattern?: RegExp; gaps?: boolean; discardEmpty?: boolean });
+    tokenize(text: string): string[];
+  }
+}
+
+declare module 'natural/lib/natural/tokenizers/sentence_tokenizer.js' {
+  export default class SentenceTokenizer {
+    constructor(abbreviations?: string[], trimSentences?: boolean);
+    tokenize(text: string): string[];
+  }
+}
+
+declare module 'natural/lib/natural/ngrams/ngrams.js' {
+  export function ngrams(sequence: string[], n: number): string[][];
+  export function bigrams(sequence: string[]): string[][];
+  export function trigrams(sequence: string[]): string[][];
+}
+
+declare module 'natural/lib/natural/tfidf/tfidf.js' {
+  export default class TfIdf {
+    constructor();
+    addDocument(document: string[] | string, key?: string): void;
+    idf(term: string, force?: boolean): number;
+  }
+}
+
+declare module 'natural/lib/natural/distance/jaro-winkler_distance.js' {
+  export default function JaroWinklerDistance(s1: string, s2: string, options?: { ignoreCase?: boolean }): number;
+}
