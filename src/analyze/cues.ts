@@ -23,6 +23,7 @@ for (const kind of ['context', 'findings', 'recommendations', 'conclusion'] as c
 export const cues = {
   sectionKinds,
   auditSections: set(data.auditSections),
+  auditCore: set(data.auditCore),
   findingParts: set(data.findingParts),
   recommendationLabels: set(data.recommendationLabels),
   recommendationSentence: union(data.recommendationSentence, 'i'),

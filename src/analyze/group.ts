@@ -69,6 +69,9 @@ export function groupUnits(units: Unit[], evidence: Evidence[]) {
     const [first, ...rest] = g.units;
     if (!first) continue;
     if (rest.length) {
+      // The analysis section names the issue better than a context listing of components does.
+      const named = g.units.find((u) => u.sectionKind !== 'context');
+      if (named) first.title = named.title;
       first.nodes = g.units.flatMap((u) => u.nodes);
       first.text = g.units.map((u) => u.text).join('\n\n');
       for (const u of rest) {

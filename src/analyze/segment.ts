@@ -79,7 +79,7 @@ function titleOfParagraph(p: Paragraph, inItem: boolean): TitleInfo {
   const full = plain(p);
   const nl = full.indexOf('\n');
   const firstLine = nl >= 0 ? full.slice(0, nl) : full;
-  if (nl >= 0 && /:\s*$/.test(firstLine) && firstLine.length <= 200) return fromRaw(firstLine);
+  if (/:\s*$/.test(firstLine) && firstLine.length <= 200) return fromRaw(firstLine);
   const m = COLON_PREFIX.exec(full);
   if (m && m[1]!.trim().split(/\s+/).length <= 10) return fromRaw(m[1]!);
   return NO_TITLE;
@@ -210,12 +210,17 @@ function auditStyle(blocks: RootContent[], file: VFile): Segmentation | null {
   const h1 = blocks.findIndex((n) => n.type === 'heading' && n.depth === 1);
   if (h1 < 0 || h1 > 4) return null;
   let known = 0;
+  let core = 0;
   for (let i = h1 + 1; i < blocks.length; i++) {
     const n = blocks[i]!;
-    if (n.type === 'heading' && n.depth === 1) return null;
-    if (n.type === 'heading' && cues.auditSections.has(normLabel(plain(n)))) known++;
+    if (n.type !== 'heading') continue;
+    if (n.depth === 1) return null;
+    const name = normLabel(plain(n));
+    if (cues.auditSections.has(name)) known++;
+    if (cues.auditCore.has(name)) core++;
   }
-  if (known < 2) return null;
+  // "Summary" + "Recommendations" alone is an ordinary review's layout; an audit report names its detail/impact/snippet.
+  if (known < 2 || core < 1) return null;
   let author: string | null = null;
   let severity: Severity | null = null;
   for (const n of blocks.slice(0, h1)) {
@@ -347,8 +352,6 @@ class Segmenter {
           return;
         }
       }
-      const target = kind === 'conclusion' ? this.conclusion : kind === 'context' ? this.preamble : null;
-      if (target && sec.heading.type === 'heading') target.push(sec.heading);
     }
     if (kind === 'conclusion') this.conclusion.push(...sec.nodes);
     else this.run(sec.nodes, index, kind);
