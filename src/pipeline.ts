@@ -1,0 +1,170 @@
+// build(): wires ingest → per-review analysis → subjects → consolidation → the knowledge base.
+import { parseBatch } from './ingest/batch.js';
+import { discover, type ReviewSource } from './ingest/discover.js';
+import { loadManifest, manifestEntry, type Manifest } from './ingest/manifest.js';
+import { DEFAULT_MAX_REVIEW_BYTES, InputError, readText } from './ingest/read.js';
+import { analyzeAll, asDiagnostic, type ExternalMeta, type ReviewInput } from './worker/run.js';
+import { inferSubjects } from './ingest/subjects.js';
+import { cweEntries, loadTaxonomy, type Taxonomy } from './classify/index.js';
+import { consolidate } from './consolidate/index.js';
+import { fromInputError, sortDiagnostics } from './diagnostics.js';
+import type { Diagnostic, KB, Review, ReviewAnalysis } from './model.js';
+import { GENERATOR } from './version.js';
+
+export interface BuildOptions {
+  inputs: string[];
+  manifest?: string | null;
+  taxonomy?: string | null;
+  /** `subject`: merge findings within each reviewed file; `all`: across the whole input (audit contests). */
+  scope?: 'subject' | 'all';
+  maxBytes?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BuildResult {
+  kb: KB;
+  diagnostics: Diagnostic[];
+  /** Reviews (or batch records) that could not be processed. */
+  skipped: number;
+}
+
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const diagnostics: Diagnostic[] = [];
+  let skipped = 0;
+  const taxonomy = loadTaxonomy(options.taxonomy ?? undefined);
+  const manifest = options.manifest ? await loadManifest(options.manifest) : null;
+  if (manifest) diagnostics.push(...manifest.problems.map((p) => fromInputError(p)));
+
+  const found = await discover(options.inputs, options.manifest ? [options.manifest] : []);
+  diagnostics.push(...found.problems.map((p) => fromInputError(p)), ...found.warnings.map((p) => fromInputError(p, 'warning')));
+  skipped += found.problems.length;
+
+  const inputs: ReviewInput[] = [];
+  for (const source of found.sources) {
+    try {
+      const expanded = await expand(source, manifest, options.maxBytes);
+      inputs.push(...expanded.inputs);
+      diagnostics.push(...expanded.problems.map((p) => fromInputError(p)));
+      skipped += expanded.problems.length;
+    } catch (error) {
+      skipped++;
+      diagnostics.push(asDiagnostic(source.file, error));
+    }
+  }
+
+  const outcomes = await analyzeAll(inputs, { taxonomy, taxonomyFile: options.taxonomy ?? null, maxBytes: options.maxBytes, onProgress: options.onProgress });
+  const reviews: Review[] = [];
+  outcomes.forEach((outcome, i) => {
+    if (!outcome.ok) {
+      skipped++;
+      diagnostics.push(outcome.diagnostic);
+      return;
+    }
+    diagnostics.push(...outcome.diagnostics);
+    reviews.push(toReview(inputs[i]!, outcome, diagnostics));
+  });
+  assignInferredSubjects(reviews, diagnostics);
+  reviews.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  const { subjects, themes } = consolidate(reviews, { scope: options.scope ?? 'subject' });
+  const sorted = sortDiagnostics(diagnostics);
+  const kb: KB = {
+    schemaVersion: 1,
+    generator: GENERATOR,
+    stages: { classified: true, consolidated: true },
+    taxonomy: taxonomy.categories,
+    cwe: cweEntries(collectCwe(reviews, taxonomy)),
+    reviews,
+    subjects,
+    themes,
+    diagnostics: sorted,
+  };
+  return { kb, diagnostics: sorted, skipped };
+}
+
+/** A source file becomes one review input, or one per batch record (bad records are problems). */
+async function expand(
+  source: ReviewSource,
+  manifest: Manifest | null,
+  maxBytes: number | undefined,
+): Promise<{ inputs: ReviewInput[]; problems: InputError[] }> {
+  const fromManifest = manifestEntry(manifest, source.file);
+  const meta: ExternalMeta = {
+    subject: fromManifest?.subject ?? null,
+    reviewer: fromManifest?.reviewer ?? null,
+    date: fromManifest?.date ?? null,
+  };
+  if (source.format === 'text') return { inputs: [{ id: source.id, file: source.file, text: null, meta }], problems: [] };
+  const text = await readText(source.file, maxBytes ?? DEFAULT_MAX_REVIEW_BYTES);
+  const batch = parseBatch(source.file, text, source.format);
+  const seen = new Set<string>();
+  const inputs = batch.records.map((record) => {
+    let key = record.key;
+    if (seen.has(key)) key = `${record.key}@${record.index}`;
+    seen.add(key);
+    return {
+      id: `${source.id}#${key}`,
+      file: `${source.file}#${key}`,
+      text: record.text,
+      meta: {
+        subject: record.subject ?? meta.subject,
+        reviewer: record.reviewer ?? meta.reviewer,
+        date: record.date ?? meta.date,
+      },
+    };
+  });
+  return { inputs, problems: batch.problems };
+}
+
+/** Front matter beats the batch record and the manifest; what is still missing is inferred later. */
+function toReview(input: ReviewInput, result: { analysis: ReviewAnalysis; hash: string }, diagnostics: Diagnostic[]): Review {
+  const fm = result.analysis.frontMatter ?? {};
+  const field = (...keys: string[]): string | null => {
+    for (const key of keys) {
+      const value = fm[key];
+      if (value === undefined || value === null) continue;
+      if (typeof value === 'string' && value.trim() !== '') return value.trim();
+      if (value instanceof Date) return value.toISOString().slice(0, 10);
+      if (typeof value === 'number') return String(value);
+      diagnostics.push({ file: input.file, line: 1, column: 1, severity: 'warning', message: `front matter "${key}" should be a string (ignored)` });
+    }
+    return null;
+  };
+  const subject = field('file', 'subject') ?? input.meta.subject;
+  return {
+    id: input.id,
+    source: input.file,
+    subject: subject ? normalizeSubject(subject) : '',
+    subjectInferred: subject === null,
+    reviewer: field('reviewer', 'model') ?? input.meta.reviewer ?? result.analysis.author,
+    date: field('date') ?? input.meta.date,
+    hash: result.hash,
+    ...result.analysis,
+  };
+}
+
+function assignInferredSubjects(reviews: Review[], diagnostics: Diagnostic[]): void {
+  const missing = reviews.filter((r) => r.subjectInferred);
+  if (missing.length === 0) return;
+  const inferred = inferSubjects(missing.map((r) => ({ id: r.id, analysis: r })));
+  for (const review of missing) {
+    const guess = inferred.get(review.id)!;
+    review.subject = normalizeSubject(guess.subject);
+    diagnostics.push({
+      file: review.source,
+      severity: 'warning',
+      message: `no subject given (front matter "file", manifest, or batch field); inferred "${review.subject}" because ${guess.reason}`,
+    });
+  }
+}
+
+/** `./a\\b.py` and `a/b.py` name the same file. */
+function normalizeSubject(path: string): string {
+  return path.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+}
+
+function collectCwe(reviews: ReviewAnalysis[], taxonomy: Taxonomy): number[] {
+  const ids = new Set<number>(taxonomy.categories.flatMap((c) => c.cwe));
+  for (const r of reviews) for (const f of r.findings) f.cwe.forEach((id) => ids.add(id));
+  return [...ids].sort((a, b) => a - b);
+}
