@@ -132,3 +132,15 @@ export function slug(text: string): string {
     .replace(/-+$/g, '');
   return s === '' ? 'x' : s;
 }
+
+/** Unique slugs for a list of texts, in order: `-2`, `-3`… on collision. */
+export function uniqueSlugs(texts: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return texts.map((t) => {
+    const base = slug(t);
+    let s = base;
+    for (let n = 2; seen.has(s); n++) s = `${base}-${n}`;
+    seen.add(s);
+    return s;
+  });
+}

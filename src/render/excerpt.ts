@@ -16,7 +16,8 @@ const serializer = unified()
     fence: '`',
     fences: true,
     rule: '-',
-    listItemIndent: 'one',
+    // Four-column list indents: Python-Markdown (MkDocs) needs them for nested lists.
+    listItemIndent: 'tab',
     // Our own escaping for every text node: entities for `<>&`, backslashes for markdown syntax, no block starts.
     handlers: {
       text: (node: Text, _parent: unknown, _state: unknown, info: { before: string }) =>

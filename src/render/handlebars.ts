@@ -131,3 +131,8 @@ export function renderTemplate(name: string, context: unknown, templatesDir?: st
   const template = compileFile(templatePath(name, templatesDir));
   return template(context, { partials: partials(templatesDir), allowProtoPropertiesByDefault: false });
 }
+
+/** A static asset next to the templates (`html.css`, `html.js`), overridable by file name like a template. */
+export function templateAsset(name: string, templatesDir?: string): string {
+  return readFileSync(templatePath(name, templatesDir), 'utf8');
+}

@@ -2,6 +2,10 @@
 import type { KB, Stance } from '../model.js';
 import { tidy, type RenderedFile } from './files.js';
 import { renderReports } from './reports.js';
+import { renderSite } from './site.js';
+import { renderHtml } from './html.js';
+import { renderSarif } from './sarif.js';
+import { renderTickets } from './tickets.js';
 import type { Triage } from './triage.js';
 import { buildView } from './view.js';
 
@@ -27,7 +31,9 @@ export interface RenderOptions {
  */
 export function renderAll(kb: KB, options: RenderOptions = {}): RenderedFile[] {
   const view = buildView(kb, { triage: options.triage ?? null, reviewLinkBase: options.reviewLinkBase ?? null });
-  const files = [...renderReports(view, options.templatesDir)];
+  const files = [...renderReports(view, options.templatesDir), ...renderSite(view, options.templatesDir), ...renderHtml(view, options.templatesDir), ...renderSarif(view),
+    ...renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, options.templatesDir),
+  ];
   return files
     .map((f) => ({ path: f.path, content: f.path.endsWith('.md') ? tidy(f.content) : f.content }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

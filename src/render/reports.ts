@@ -1,7 +1,7 @@
 // Markdown overview (index.md) and one consolidated report per subject (reports/<subject path>.md).
 import type { RenderedFile } from './files.js';
 import { renderTemplate } from './handlebars.js';
-import { relLink, type KbView, type SubjectView } from './view.js';
+import { relLink, subjectOnPage, type KbView, type SubjectView } from './view.js';
 
 export function reportPath(subject: Pick<SubjectView, 'page'>): string {
   return `reports/${subject.page}.md`;
@@ -29,7 +29,7 @@ export function renderReports(view: KbView, templatesDir?: string): RenderedFile
       path,
       content: renderTemplate(
         'report.md.hbs',
-        { subject, stages: view.stages, generator: view.generator, indexHref: relLink(path, index) },
+        { subject: subjectOnPage(subject, path), stages: view.stages, generator: view.generator, indexHref: relLink(path, index) },
         templatesDir,
       ),
     });

@@ -44,12 +44,15 @@ export interface SourceView extends Source {
   quoteMd: string;
   /** `review-id:line`. */
   ref: string;
-  /** Link to the review file at that line, when a review link base was given; else null. */
+  /** Link to the review file at that line, when a review link base was given; else null. A URL, or a path
+   * relative to the output folder (see {@link hrefFrom}). */
   href: string | null;
 }
 
 export interface FindingView {
   id: string;
+  /** 1-based position among the subject's fully shown findings (0 when themed or hidden). */
+  number: number;
   /** Anchor on the subject's page. */
   anchor: string;
   title: string;
@@ -253,6 +256,7 @@ export function buildView(kb: KB, options: ViewOptions = {}): KbView {
         anchors.add(anchor);
         const view: FindingView = {
           id: f.id,
+          number: 0,
           anchor,
           title: f.title,
           category: category(f.category),
@@ -289,6 +293,7 @@ export function buildView(kb: KB, options: ViewOptions = {}): KbView {
       const visible = all.filter((f) => f.triage?.status !== 'false-positive');
       const findings = visible.filter((f) => f.theme === null);
       const themed = visible.filter((f) => f.theme !== null);
+      findings.forEach((f, i) => (f.number = i + 1));
       const verdictCounts = new Map<Verdict, number>();
       for (const r of reviews) if (r.verdict) verdictCounts.set(r.verdict, (verdictCounts.get(r.verdict) ?? 0) + 1);
       const bySeverity: Record<string, number> = {};
@@ -370,6 +375,32 @@ function collectReasons(f: ConsolidatedFinding, reviews: Map<string, Review>): s
     for (const r of finding?.reasons ?? []) reasons.add(r);
   }
   return [...reasons];
+}
+
+/**
+ * A link target as seen from `page`: URLs stay as they are; paths (relative to the output folder)
+ * become relative to the page.
+ */
+export function hrefFrom(page: string, target: string): string {
+  return /^[a-z][a-z0-9+.-]*:/i.test(target) ? target : relLink(page, target);
+}
+
+/** A finding as shown on `page`: its review links made relative to that page. */
+export function findingOnPage<T extends FindingView>(f: T, page: string): T {
+  return { ...f, sources: f.sources.map((s) => ({ ...s, href: s.href === null ? null : hrefFrom(page, s.href) })) };
+}
+
+/** A subject as shown on `page`: review and source links made relative to that page. */
+export function subjectOnPage(s: SubjectView, page: string): SubjectView {
+  const on = (f: FindingView): FindingView => findingOnPage(f, page);
+  return {
+    ...s,
+    reviews: s.reviews.map((r) => ({ ...r, href: r.href === null ? null : hrefFrom(page, r.href) })),
+    findings: s.findings.map(on),
+    themed: s.themed.map(on),
+    falsePositives: s.falsePositives.map(on),
+    all: s.all.map(on),
+  };
 }
 
 /** Relative link from one output file to another (both POSIX, relative to the output folder). */

@@ -1,0 +1,229 @@
+// SARIF 2.1.0 for code scanning: one run, rules = categories used (with CWE taxa), results = consolidated findings, within GitHub's upload limits.
+import { gzipSync } from 'node:zlib';
+import type { Severity } from '../model.js';
+import { mdInline, oneLine } from './escape.js';
+import type { RenderedFile } from './files.js';
+import { cweUrl, formatLines, SEVERITIES, type CategoryView, type FindingView, type KbView } from './view.js';
+
+export const SARIF_FILE = 'results.sarif';
+
+/**
+ * GitHub code scanning's documented upload limits (docs.github.com, "SARIF results exceed limit"):
+ * 25,000 results and 25,000 rules per run, 1,000 locations per result (100 shown), 20 tags per rule
+ * (10 shown), 10 MB gzipped. We stay well inside: rules and locations capped lower, tags at what is
+ * shown, messages kept short; anything cut is cut deterministically (lowest severity last) and noted
+ * in the run's invocation notifications.
+ */
+export const SARIF_LIMITS = {
+  results: 25_000,
+  rules: 1_000,
+  relatedLocations: 10,
+  tags: 10,
+  messageChars: 1_000,
+  gzipBytes: 10 * 1024 * 1024,
+} as const;
+
+/** Numeric `security-severity` per severity when a finding carries no score (GitHub: ≥9 critical, ≥7 high, ≥4 medium, >0 low). */
+const DEFAULT_SCORE: Record<Severity, number> = { critical: 9.5, high: 8, medium: 5.5, low: 3, info: 0 };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
+const UNCATEGORIZED = 'uncategorized';
+const FINGERPRINT_KEY = 'reviewKbFindingId/v1';
+
+/** A subject path as a relative URI under %SRCROOT%: no `..`, no leading `/` or drive, each segment percent-encoded. */
+export function subjectUri(path: string): string {
+  const segments = oneLine(path)
+    .replace(/\\/g, '/')
+    .replace(/^[A-Za-z]:(?=\/)/, '')
+    .split('/')
+    .filter((s) => s !== '' && s !== '.' && s !== '..')
+    .map((s) => encodeURIComponent(s));
+  return segments.length > 0 ? segments.join('/') : '_';
+}
+
+const truncate = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+const sentence = (text: string): string => (/[.!?…]$/.test(text) ? text : `${text}.`);
+
+function levelOf(f: FindingView): 'error' | 'warning' | 'note' {
+  // Praise and generic advice are not problems in this file: notes, whatever their category.
+  if (f.stance === 'positive' || f.stance === 'generic') return 'note';
+  return f.severity ? LEVEL[f.severity] : 'warning';
+}
+
+function scoreOf(f: FindingView): number {
+  const s = f.severityScore ?? (f.severity ? DEFAULT_SCORE[f.severity] : 5);
+  return Math.min(10, Math.max(0, s));
+}
+
+/** A readable PascalCase rule name from the category name; none when it would equal the id (SARIF1001). */
+function ruleName(c: CategoryView): string | null {
+  const name = oneLine(c.name).split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+  if (!/^[A-Za-z]/.test(name) || name.toLowerCase() === c.id.toLowerCase()) return null;
+  return name;
+}
+
+export function renderSarif(view: KbView): RenderedFile[] {
+  const notes: string[] = [];
+  // Severity first, so that what is cut (and what GitHub shows of the first 5,000) is the least severe.
+  let findings = view.subjects
+    .flatMap((s) => s.all)
+    .sort((a, b) => SEVERITIES.indexOf(a.severity ?? 'info') - SEVERITIES.indexOf(b.severity ?? 'info') || (a.severity ? 0 : 1) - (b.severity ? 0 : 1) || (b.specificity ?? -1) - (a.specificity ?? -1) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  const categoryOf = (f: FindingView): CategoryView =>
+    f.category ?? { id: UNCATEGORIZED, name: 'Uncategorized', description: 'Findings the classifier could not place in a category.', cwe: [], slug: UNCATEGORIZED };
+  let ruleIds = [...new Set(findings.map((f) => categoryOf(f).id))];
+  if (ruleIds.length > SARIF_LIMITS.rules) {
+    const kept = new Set(ruleIds.slice(0, SARIF_LIMITS.rules));
+    notes.push(`${ruleIds.length - kept.size} rules (and their ${findings.filter((f) => !kept.has(categoryOf(f).id)).length} results) left out: GitHub accepts at most ${SARIF_LIMITS.rules} rules here.`);
+    findings = findings.filter((f) => kept.has(categoryOf(f).id));
+    ruleIds = [...kept];
+  }
+  if (findings.length > SARIF_LIMITS.results) {
+    notes.push(`${findings.length - SARIF_LIMITS.results} least severe results left out: at most ${SARIF_LIMITS.results} results per run.`);
+    findings = findings.slice(0, SARIF_LIMITS.results);
+  }
+
+  let sarif = build(view, findings, categoryOf, notes);
+  // Over 10 MB gzipped: drop the least severe results until it fits (deterministic, noted).
+  while (findings.length > 0 && gzipSync(sarif).length > SARIF_LIMITS.gzipBytes) {
+    const keep = Math.floor(findings.length * 0.9);
+    notes.push(`${findings.length - keep} least severe results left out to stay under 10 MB gzipped.`);
+    findings = findings.slice(0, keep);
+    sarif = build(view, findings, categoryOf, notes);
+  }
+  return [{ path: SARIF_FILE, content: sarif }];
+}
+
+function build(view: KbView, findings: FindingView[], categoryOf: (f: FindingView) => CategoryView, notes: string[]): string {
+  // Taxonomy order; categories the taxonomy lacks (and `uncategorized`) after it, by id.
+  const rank = (id: string): number => {
+    const i = view.categories.findIndex((c) => c.id === id);
+    return i < 0 ? view.categories.length : i;
+  };
+  const categories = [...new Map(findings.map((f) => [categoryOf(f).id, categoryOf(f)])).values()].sort(
+    (a, b) => rank(a.id) - rank(b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  const ruleIndex = new Map(categories.map((c, i) => [c.id, i]));
+  // CWE taxa: every CWE a rule or a result refers to, by number.
+  const cweIds = [...new Set([...categories.flatMap((c) => c.cwe.map((w) => w.id)), ...findings.flatMap((f) => f.cwe.map((w) => w.id))])].sort((a, b) => a - b);
+  const cweNames = new Map<number, string | null>();
+  for (const c of view.categories) for (const w of c.cwe) cweNames.set(w.id, w.name);
+  for (const f of findings) for (const w of f.cwe) cweNames.set(w.id, w.name ?? cweNames.get(w.id) ?? null);
+  const taxonIndex = new Map(cweIds.map((id, i) => [id, i]));
+  const taxonRef = (id: number) => ({ id: String(id), index: taxonIndex.get(id)!, toolComponent: { name: 'CWE', index: 0 } });
+
+  const rules = categories.map((c) => {
+    const mine = findings.filter((f) => categoryOf(f).id === c.id);
+    const score = Math.max(0, ...mine.map(scoreOf));
+    const cweLinks = c.cwe.map((w) => `[${mdInline(w.label)}](${w.url})`).join(', ');
+    return {
+      id: c.id,
+      ...(ruleName(c) ? { name: ruleName(c)! } : {}),
+      shortDescription: { text: sentence(oneLine(c.name)) },
+      fullDescription: { text: sentence(oneLine(c.description || c.name)) },
+      help: {
+        text: sentence(oneLine(`${c.name}: ${c.description || 'no description'}${c.cwe.length ? `. Weaknesses: ${c.cwe.map((w) => w.label).join('; ')}` : ''}`)),
+        markdown: `**${mdInline(c.name)}**: ${mdInline(c.description || 'no description')}${cweLinks ? `\n\nWeaknesses: ${cweLinks}` : ''}`,
+      },
+      ...(c.cwe.length > 0 ? { helpUri: c.cwe[0]!.url } : {}),
+      defaultConfiguration: { level: mine.some((f) => levelOf(f) === 'error') ? 'error' : mine.some((f) => levelOf(f) === 'warning') ? 'warning' : 'note' },
+      properties: {
+        'security-severity': score.toFixed(1),
+        tags: ['security', ...c.cwe.map((w) => `external/cwe/cwe-${w.id}`)].slice(0, SARIF_LIMITS.tags),
+      },
+      ...(c.cwe.length > 0 ? { relationships: c.cwe.map((w) => ({ target: taxonRef(w.id), kinds: ['superset'] })) } : {}),
+    };
+  });
+
+  const results = findings.map((f) => {
+    const uri = subjectUri(f.subject.path);
+    const artifact = { uri, uriBaseId: '%SRCROOT%' };
+    const [first, ...rest] = f.evidence.lines.filter(([a, b]) => Number.isInteger(a) && Number.isInteger(b) && a >= 1 && b >= a);
+    // No cited line: the file itself, never a made-up line.
+    const region = (r: [number, number]) => (r[0] === r[1] ? { startLine: r[0] } : { startLine: r[0], endLine: r[1] });
+    const related = rest.slice(0, SARIF_LIMITS.relatedLocations).map((r, i) => ({
+      id: i + 1,
+      physicalLocation: { artifactLocation: artifact, region: region(r) },
+      message: { text: `Also cited: ${formatLines(r)}.` },
+    }));
+    const agreement = `Stated by ${f.corroboration} of ${f.reviewCount} review${f.reviewCount === 1 ? '' : 's'}${f.reviewers.length ? ` (${f.reviewers.map(oneLine).join(', ')})` : ''}`;
+    const advice = f.recommendations[0] ? ` Recommendation: ${oneLine(f.recommendations[0])}` : '';
+    const extra = rest.length > SARIF_LIMITS.relatedLocations ? ` ${rest.length - SARIF_LIMITS.relatedLocations} more cited ranges not listed.` : '';
+    const message = truncate(`${sentence(oneLine(f.title))} ${sentence(agreement)}${advice ? sentence(advice) : ''}${extra}`, SARIF_LIMITS.messageChars);
+    const suppressed = f.triage?.status === 'false-positive' || f.triage?.status === 'accepted';
+    return {
+      ruleId: categoryOf(f).id,
+      ruleIndex: ruleIndex.get(categoryOf(f).id)!,
+      level: levelOf(f),
+      message: { text: message },
+      locations: [{ physicalLocation: { artifactLocation: artifact, ...(first ? { region: region(first) } : {}) } }],
+      ...(related.length > 0 ? { relatedLocations: related } : {}),
+      partialFingerprints: { [FINGERPRINT_KEY]: f.id },
+      ...(f.cwe.length > 0 ? { taxa: f.cwe.map((w) => taxonRef(w.id)) } : {}),
+      ...(suppressed
+        ? {
+            suppressions: [
+              {
+                kind: 'external',
+                status: 'accepted',
+                justification: truncate(oneLine(`${f.triage!.status === 'accepted' ? 'Accepted risk' : 'False positive'}${f.triage!.note ? `: ${f.triage!.note}` : ''}`), SARIF_LIMITS.messageChars),
+              },
+            ],
+          }
+        : {}),
+      properties: {
+        stableId: f.id,
+        corroboration: f.corroboration,
+        reviews: f.reviewCount,
+        reviewers: f.reviewers.map(oneLine),
+        stance: f.stance,
+        severity: f.severity,
+        confidence: f.confidence,
+        specificity: f.specificity,
+        ...(f.theme ? { theme: f.theme.id } : {}),
+        ...(f.triage ? { triage: f.triage.status, ...(f.triage.ticket ? { ticket: f.triage.ticket } : {}) } : {}),
+      },
+    };
+  });
+
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: view.generator.name,
+            version: view.generator.version,
+            semanticVersion: view.generator.version,
+            informationUri: 'https://github.com/review-kb/review-kb',
+            rules,
+            supportedTaxonomies: [{ name: 'CWE', index: 0 }],
+          },
+        },
+        taxonomies: [
+          {
+            name: 'CWE',
+            organization: 'MITRE',
+            shortDescription: { text: 'The MITRE Common Weakness Enumeration.' },
+            informationUri: 'https://cwe.mitre.org/',
+            isComprehensive: false,
+            taxa: cweIds.map((id) => {
+              const name = cweNames.get(id) ?? null;
+              return { id: String(id), ...(name ? { name, shortDescription: { text: sentence(oneLine(name)) } } : {}), helpUri: cweUrl(id) };
+            }),
+          },
+        ],
+        invocations: [
+          {
+            executionSuccessful: true,
+            ...(notes.length > 0 ? { toolExecutionNotifications: notes.map((text) => ({ level: 'warning', message: { text } })) } : {}),
+          },
+        ],
+        originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The root of the reviewed source tree.' } } },
+        columnKind: 'utf16CodeUnits',
+        results,
+      },
+    ],
+  };
+  return `${JSON.stringify(sarif, null, 2)}\n`;
+}

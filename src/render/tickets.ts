@@ -1,0 +1,135 @@
+// Tickets (tickets/): tickets.json, a Jira CSV, GitHub issue bodies with a hidden fingerprint marker; with `since`, only new findings, plus the gone ones.
+import { stringify as csv } from 'csv-stringify/sync';
+import type { KB, Severity, Stance } from '../model.js';
+import { findingsById } from './diff.js';
+import { cleanText, oneLine } from './escape.js';
+import type { RenderedFile } from './files.js';
+import { renderTemplate } from './handlebars.js';
+import type { Triage } from './triage.js';
+import { SEVERITIES, type FindingView, type KbView } from './view.js';
+
+export const TICKETS = 'tickets';
+
+export type JiraPriority = 'Highest' | 'High' | 'Medium' | 'Low' | 'Lowest';
+const PRIORITY: Record<Severity, JiraPriority> = { critical: 'Highest', high: 'High', medium: 'Medium', low: 'Low', info: 'Lowest' };
+
+export interface Ticket {
+  fingerprint: string;
+  title: string;
+  /** Markdown. */
+  body: string;
+  labels: string[];
+  severity: Severity | null;
+  priority: JiraPriority;
+  subject: string;
+  category: string | null;
+  cwe: number[];
+  stance: Stance | null;
+  corroboration: number;
+  /** The ticket already tracking it (from the triage file), or null. */
+  ticket: string | null;
+}
+
+export interface GoneTicket {
+  fingerprint: string;
+  subject: string;
+  title: string;
+  severity: Severity | null;
+  ticket: string | null;
+}
+
+export interface TicketOptions {
+  stances?: readonly Stance[];
+  since?: KB | null;
+  triage?: Triage | null;
+}
+
+/** A fingerprint as a file name and inside an HTML comment: nothing but `[A-Za-z0-9._-]`, no `--`. */
+export function fingerprintToken(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, '_').replace(/-{2,}/g, (m) => '-_'.repeat(m.length).slice(0, m.length)) || '_';
+}
+
+/** Jira labels hold no spaces; keep them to a conservative character set. */
+const label = (text: string): string => oneLine(text).replace(/[^A-Za-z0-9_.:-]+/g, '-').slice(0, 100);
+
+/** A spreadsheet would run a cell starting with `=`, `+`, `-`, `@` as a formula: prefix a quote (OWASP CSV injection). */
+const cell = (text: string): string => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+
+export function renderTickets(view: KbView, options: TicketOptions, templatesDir?: string): RenderedFile[] {
+  const stances = new Set<Stance>(options.stances ?? ['concern']);
+  const previous = options.since ? findingsById(options.since) : null;
+  const candidates = view.subjects
+    .flatMap((s) => [...s.findings, ...s.themed])
+    // Triage decided these need no (new) ticket: false positives, accepted risks, fixed.
+    .filter((f) => f.stance !== null && stances.has(f.stance) && (f.triage === null || f.triage.status === 'open'))
+    .sort(
+      (a, b) =>
+        SEVERITIES.indexOf(a.severity ?? 'info') + (a.severity ? 0 : 0.5) - (SEVERITIES.indexOf(b.severity ?? 'info') + (b.severity ? 0 : 0.5)) ||
+        (a.subject.path < b.subject.path ? -1 : a.subject.path > b.subject.path ? 1 : 0) ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+  const fresh = previous ? candidates.filter((f) => !previous.has(f.id)) : candidates;
+  const tickets = fresh.map((f) => toTicket(f, templatesDir));
+
+  const files: RenderedFile[] = [{ path: `${TICKETS}/tickets.json`, content: `${JSON.stringify(tickets, null, 2)}\n` }];
+  files.push({ path: `${TICKETS}/jira.csv`, content: jiraCsv(tickets, fresh, templatesDir) });
+  for (const t of tickets) {
+    const token = fingerprintToken(t.fingerprint);
+    files.push({
+      path: `${TICKETS}/github/${token}.md`,
+      content: renderTemplate('github-issue.md.hbs', { ...t, marker: `<!-- review-kb:fingerprint=${token} -->` }, templatesDir),
+    });
+  }
+  if (previous && options.since) {
+    const current = new Set(view.findingsById.keys());
+    const gone: GoneTicket[] = [...previous.values()]
+      .filter((f) => !current.has(f.id))
+      .sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((f) => ({ fingerprint: f.id, subject: f.subject, title: oneLine(f.title), severity: f.severity, ticket: options.triage?.get(f.id)?.ticket ?? null }));
+    files.push({ path: `${TICKETS}/gone.json`, content: `${JSON.stringify(gone, null, 2)}\n` });
+  }
+  return files;
+}
+
+function toTicket(f: FindingView, templatesDir?: string): Ticket {
+  const severity = f.severity ? `[${f.severity}] ` : '';
+  // Jira caps a summary at 255 characters.
+  const title = `${severity}${oneLine(f.title)} (${oneLine(f.subject.path)})`;
+  return {
+    fingerprint: f.id,
+    title: title.length > 255 ? `${title.slice(0, 254)}…` : title,
+    body: `${renderTemplate('ticket.md.hbs', f, templatesDir).trim()}\n`,
+    labels: [
+      'review-kb',
+      'security',
+      ...(f.severity ? [`severity-${f.severity}`] : []),
+      ...(f.category ? [label(`category-${f.category.id}`)] : []),
+      ...f.cwe.map((w) => `cwe-${w.id}`),
+    ],
+    severity: f.severity,
+    priority: f.severity ? PRIORITY[f.severity] : 'Medium',
+    subject: oneLine(f.subject.path),
+    category: f.category?.id ?? null,
+    cwe: f.cwe.map((w) => w.id),
+    stance: f.stance,
+    corroboration: f.corroboration,
+    ticket: f.triage?.ticket ?? null,
+  };
+}
+
+/**
+ * Jira's CSV importer: one `Labels` column per label (that is how it imports several), multi-line
+ * descriptions quoted by csv-stringify, plain text (Jira does not render markdown).
+ */
+function jiraCsv(tickets: Ticket[], findings: FindingView[], templatesDir?: string): string {
+  const width = Math.max(1, ...tickets.map((t) => t.labels.length));
+  const header = ['Summary', 'Description', 'Priority', ...Array.from({ length: width }, () => 'Labels'), 'Fingerprint'];
+  const rows = tickets.map((t, i) => [
+    cell(t.title),
+    cell(cleanText(renderTemplate('ticket.txt.hbs', findings[i], templatesDir)).trim()),
+    t.priority,
+    ...Array.from({ length: width }, (_, k) => t.labels[k] ?? ''),
+    t.fingerprint,
+  ]);
+  return csv([header, ...rows], { record_delimiter: 'unix' });
+}
