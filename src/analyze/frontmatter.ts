@@ -3,28 +3,39 @@ import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
 import { parseDocument } from 'yaml';
 
+const OPENING = /^---[ \t]*\r?\n/;
+const CLOSING = /^(?:---|\.\.\.)[ \t]*$/m;
+
+/**
+ * A review that opens a front-matter fence and never closes it. remark-frontmatter then also stops
+ * recognising lists below it, so the caller blanks the fence (keeping line numbers) and warns.
+ */
+export function unclosedFrontMatter(text: string): 'none' | 'rule' | 'front-matter' {
+  const m = OPENING.exec(text);
+  if (!m) return 'none';
+  const rest = text.slice(m[0].length);
+  if (CLOSING.test(rest)) return 'none';
+  // A lone leading rule is harmless; a fence followed by `key: value` was meant as front matter.
+  return /^[\w-]+[ \t]*:/.test(rest) ? 'front-matter' : 'rule';
+}
+
+export const UNCLOSED_MESSAGE = 'front matter is not closed by a `---` line; read as text';
+
 export function frontMatter() {
   return (tree: Root, file: VFile): void => {
     file.data.frontMatter = null;
     const first = tree.children[0];
-    if (!first || first.type !== 'yaml') {
-      // A `---` opening with no closing fence is not parsed as front matter: say so.
-      if (/^---[ \t]*\r?\n/.test(String(file.value)) && first?.type === 'thematicBreak') {
-        const rest = String(file.value).slice(3);
-        if (/^[ \t]*\r?\n[\w-]+[ \t]*:/.test(rest)) {
-          file.message('front matter is not closed by a `---` line; read as text', { line: 1, column: 1 }).source = 'review-kb:front-matter';
-        }
-      }
-      return;
-    }
+    if (!first || first.type !== 'yaml') return;
     const startLine = (first.position?.start.line ?? 1) + 1;
     const doc = parseDocument(first.value, { prettyErrors: false, uniqueKeys: false });
     if (doc.errors.length > 0) {
       const err = doc.errors[0]!;
-      const pos = err.linePos?.[0];
-      const line = pos ? startLine + pos.line - 1 : startLine;
-      const reason = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      file.message(`malformed front matter (ignored): ${reason}`, { line, column: pos?.col ?? 1 }).source = 'review-kb:front-matter';
+      // Point at the offending line of the review (the YAML starts on the line after the opening `---`).
+      const offset = Math.min(err.pos[0], first.value.length);
+      const before = first.value.slice(0, offset);
+      const line = startLine + (before.match(/\n/g)?.length ?? 0);
+      const column = offset - before.lastIndexOf('\n');
+      file.message(`malformed front matter (ignored): ${err.message.split('\n')[0]}`, { line, column }).source = 'review-kb:front-matter';
       return;
     }
     let value: unknown;

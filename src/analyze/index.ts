@@ -8,7 +8,7 @@ import { unified } from 'unified';
 import { VFile } from 'vfile';
 import type { Diagnostic, Evidence, Finding, ReviewAnalysis } from '../model.js';
 import { evidence } from './evidence.js';
-import { frontMatter } from './frontmatter.js';
+import { frontMatter, UNCLOSED_MESSAGE, unclosedFrontMatter } from './frontmatter.js';
 import { group } from './group.js';
 import { segment } from './segment.js';
 import { plainBlocks } from './text.js';
@@ -63,7 +63,9 @@ function toFinding(u: Unit, e: Evidence, item: number): Finding {
 
 /** Analyse one review's text. Pure and synchronous; `file` is only the display path used in diagnostics. */
 export function analyzeReview(text: string, file: string): { analysis: ReviewAnalysis; diagnostics: Diagnostic[] } {
-  const vfile = new VFile({ path: file, value: text });
+  const unclosed = unclosedFrontMatter(text);
+  const vfile = new VFile({ path: file, value: unclosed !== 'none' ? '   ' + text.slice(3) : text });
+  if (unclosed === 'front-matter') vfile.message(UNCLOSED_MESSAGE, { line: 1, column: 1 }).source = 'review-kb:front-matter';
   const diagnostics: Diagnostic[] = [];
   let analysis: ReviewAnalysis;
   try {
