@@ -9,13 +9,13 @@ export interface Edge {
 /**
  * Groups items `0..n-1`. Two clusters merge only while the *average* similarity over all their
  * cross pairs is at least `threshold` (pairs without an edge count as 0), so a chain A~B~C does not
- * pull in C unless C is also close to A: single-link's chaining is what this avoids. Items with the
- * same `cannotLink` label (findings of one review) never end up together. Deterministic: ties break
+ * pull in C unless C is also close to A: single-link's chaining is what this avoids. Items sharing
+ * any `cannotLink` label (findings of one review, reports of one auditor) never end up together. Deterministic: ties break
  * on the lower cluster numbers, and cluster numbers follow the input order.
  */
 export function averageLinkClusters(
   n: number,
-  cannotLink: string[],
+  cannotLink: string[][],
   edges: Edge[],
   threshold: number,
 ): number[][] {
@@ -24,7 +24,7 @@ export function averageLinkClusters(
   const adjacency: Array<Map<number, number> | null> = [];
   for (let i = 0; i < n; i++) {
     members.push([i]);
-    labels.push(new Set([cannotLink[i]!]));
+    labels.push(new Set(cannotLink[i]!));
     adjacency.push(new Map());
   }
   for (const e of edges) {
@@ -126,4 +126,93 @@ class MaxHeap {
     }
     return top;
   }
+}
+
+/** Sparse vector: term → weight. */
+export type Vector = Map<string, number>;
+
+function dot(a: Vector, b: Vector): number {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let d = 0;
+  for (const [k, x] of small) {
+    const y = large.get(k);
+    if (y !== undefined) d += x * y;
+  }
+  return d;
+}
+
+function norm(v: Vector): number {
+  let s = 0;
+  for (const x of v.values()) s += x * x;
+  return Math.sqrt(s);
+}
+
+/**
+ * Centroid-linkage agglomerative clustering with cannot-link labels: repeatedly merges the two
+ * clusters whose summed vectors are most similar (cosine), while that is at least `threshold` and
+ * `accept(sumA, sumB)` agrees. A cluster is compared through its centroid, so a group that many
+ * reports describe in different words is judged by what they share, not by its least alike pair;
+ * and a candidate must resemble that shared core, not just one member, so A~B~C does not chain C in.
+ * Only pairs listed in `neighbors` (from blocking) are ever compared, and a merged cluster inherits
+ * its members' neighbours: cost stays proportional to the candidate graph. Deterministic.
+ */
+export function centroidClusters(
+  vectors: Vector[],
+  cannotLink: string[][],
+  neighbors: Array<[number, number]>,
+  threshold: number,
+  accept: (a: Vector, b: Vector) => boolean = () => true,
+): number[][] {
+  const n = vectors.length;
+  const sums: Array<Vector | null> = vectors.map((v) => new Map(v));
+  const norms: number[] = vectors.map(norm);
+  const members: Array<number[] | null> = vectors.map((_, i) => [i]);
+  const labels: Array<Set<string> | null> = cannotLink.map((l) => new Set(l));
+  const adjacency: Array<Set<number> | null> = vectors.map(() => new Set<number>());
+  for (const [i, j] of neighbors) {
+    if (i === j) continue;
+    adjacency[i]!.add(j);
+    adjacency[j]!.add(i);
+  }
+  const disjoint = (a: number, b: number): boolean => {
+    const [s, l] = labels[a]!.size <= labels[b]!.size ? [labels[a]!, labels[b]!] : [labels[b]!, labels[a]!];
+    for (const x of s) if (l.has(x)) return false;
+    return true;
+  };
+  const heap = new MaxHeap();
+  const offer = (a: number, b: number): void => {
+    if (!disjoint(a, b) || norms[a] === 0 || norms[b] === 0) return;
+    const s = dot(sums[a]!, sums[b]!) / (norms[a]! * norms[b]!);
+    if (s >= threshold && accept(sums[a]!, sums[b]!)) heap.push({ avg: s, a: Math.min(a, b), b: Math.max(a, b) });
+  };
+  for (let i = 0; i < n; i++) for (const j of [...adjacency[i]!].sort((x, y) => x - y)) if (i < j) offer(i, j);
+  while (heap.size > 0) {
+    const { a, b } = heap.pop()!;
+    // Entries for clusters merged away since are stale; clusters never change in place.
+    if (!members[a] || !members[b] || !disjoint(a, b)) continue;
+    const c = members.length;
+    const sum = new Map(sums[a]!);
+    for (const [k, x] of sums[b]!) sum.set(k, (sum.get(k) ?? 0) + x);
+    sums.push(sum);
+    norms.push(norm(sum));
+    members.push([...members[a]!, ...members[b]!].sort((x, y) => x - y));
+    labels.push(new Set([...labels[a]!, ...labels[b]!]));
+    const adj = new Set<number>();
+    for (const x of [a, b]) for (const y of adjacency[x]!) if (y !== a && y !== b && members[y]) adj.add(y);
+    adjacency.push(adj);
+    for (const x of [a, b]) {
+      for (const y of adjacency[x]!) adjacency[y]?.delete(x);
+      members[x] = null;
+      sums[x] = null;
+      labels[x] = null;
+      adjacency[x] = null;
+    }
+    for (const y of [...adj].sort((p, q) => p - q)) {
+      adjacency[y]!.add(c);
+      offer(y, c);
+    }
+  }
+  const out: number[][] = [];
+  for (const m of members) if (m) out.push(m);
+  return out.sort((x, y) => x[0]! - y[0]!);
 }

@@ -13,6 +13,8 @@ export interface FindingFeatures {
   titleStems: Map<string, number>;
   /** Stem counts of the prose (title excluded, pasted code excluded). */
   bodyStems: Map<string, number>;
+  /** Stem counts of the lead of the prose: its first `LEAD_WORDS` content words. */
+  leadStems: Map<string, number>;
   /** Normalised code identifiers the finding names (evidence and identifier-shaped prose tokens). */
   identifiers: Set<string>;
   /** Cited lines per file: the subject's own lines and every linked location. */
@@ -21,7 +23,7 @@ export interface FindingFeatures {
   secondaryCategory: string | null;
   /** Title normalised for string distances. */
   titleNorm: string;
-  /** TF-IDF vector of title and body (title counted twice), L2-normalised; filled by `weigh`. */
+  /** TF-IDF vector of title and lead (title counted twice), L2-normalised; filled by `weigh`. */
   vector: Map<string, number>;
   /** TF-IDF vector of the title alone, L2-normalised; filled by `weigh`. */
   titleVector: Map<string, number>;
@@ -71,6 +73,7 @@ function addRanges(places: Map<string, LineRange[]>, path: string, ranges: LineR
 /** Extracts the features of one finding. Pure; corpus weights come later (`weigh`). */
 export function extractFeatures(review: Review, finding: Finding): FindingFeatures {
   const body = bodyOf(finding);
+  const bodyStems = contentStems(body);
   const identifiers = new Set<string>();
   for (const raw of finding.evidence.identifiers) for (const k of identifierKeys(raw)) identifiers.add(k);
   for (const k of textIdentifiers(finding.title)) identifiers.add(k);
@@ -85,7 +88,8 @@ export function extractFeatures(review: Review, finding: Finding): FindingFeatur
     finding,
     subject: review.subject,
     titleStems: count(contentStems(finding.title)),
-    bodyStems: count(contentStems(body)),
+    bodyStems: count(bodyStems),
+    leadStems: count(bodyStems.slice(0, LEAD_WORDS)),
     identifiers,
     places,
     category: finding.category,
@@ -125,6 +129,13 @@ function normalize(v: Map<string, number>): Map<string, number> {
   return v;
 }
 
+/**
+ * A finding states its claim first (a title, a summary sentence) and then elaborates: proof,
+ * impact, background, code walk-through. The elaboration differs most between two reports of the
+ * same issue, so text similarity reads the title and the first this-many content words.
+ */
+export const LEAD_WORDS = 60;
+
 /** Title terms count double: a title is the author's own summary of the issue. */
 export const TITLE_WEIGHT = 2;
 
@@ -138,7 +149,7 @@ export function weigh(features: FindingFeatures[], corpus: Corpus): void {
       tv.set(s, w);
       v.set(s, (v.get(s) ?? 0) + TITLE_WEIGHT * w);
     }
-    for (const [s, n] of f.bodyStems) {
+    for (const [s, n] of f.leadStems) {
       const w = (1 + Math.log(n)) * idf(corpus.stemDf.get(s), corpus.size);
       v.set(s, (v.get(s) ?? 0) + w);
     }

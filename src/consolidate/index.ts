@@ -2,11 +2,11 @@
 import { createHash } from 'node:crypto';
 import type { ConsolidatedFinding, Review, Subject, Theme } from '../model.js';
 import { candidatePairs } from './candidates.js';
-import { averageLinkClusters, type Edge } from './cluster.js';
+import { centroidClusters } from './cluster.js';
 import { buildCorpus, extractFeatures, weigh, type Corpus, type FindingFeatures } from './features.js';
 import { fingerprints } from './fingerprint.js';
 import { byKey, mergeCluster } from './merge.js';
-import { similarity } from './similarity.js';
+import { agreeEnough, findingVector, vectorCosine } from './similarity.js';
 import { findThemes, type PlacedFinding } from './themes.js';
 
 export interface ConsolidateOptions {
@@ -14,8 +14,8 @@ export interface ConsolidateOptions {
   scope: 'subject' | 'all';
 }
 
-/** Two clusters merge while the average similarity over their cross pairs is at least this. */
-export const MERGE_THRESHOLD = 0.35;
+/** Two clusters merge while the cosine of their centroids is at least this. */
+export const MERGE_THRESHOLD = 0.375;
 
 /** Stable, path-safe, readable id for a subject path: a slug of the path plus a short hash of it (slugs can collide). */
 export function subjectId(path: string): string {
@@ -43,31 +43,22 @@ export function compareFindings(a: ConsolidatedFinding, b: ConsolidatedFinding):
   );
 }
 
+/**
+ * Findings that must stay apart: those of one review (a review does not repeat itself), and the
+ * reports of one auditor (`author`, the handle an audit submission opens with): contest auditors
+ * file each issue once, so two of their reports are two issues. A reviewer name from metadata is
+ * not used: the same model run twice on a file may well repeat a finding.
+ */
+function cannotLinkLabels(f: FindingFeatures): string[] {
+  return f.review.author ? [`review:${f.review.id}`, `author:${f.review.author.toLowerCase()}`] : [`review:${f.review.id}`];
+}
+
 /** Clusters one block of findings (a subject, or the whole input) and merges each cluster. */
 function clusterBlock(items: FindingFeatures[], corpus: Corpus): Array<{ members: FindingFeatures[]; finding: ConsolidatedFinding }> {
-  const scores = new Map<string, number>();
-  const pairKey = (a: FindingFeatures, b: FindingFeatures): string => (a.key < b.key ? `${a.key}\u0000${b.key}` : `${b.key}\u0000${a.key}`);
-  const score = (a: FindingFeatures, b: FindingFeatures): number => {
-    const k = pairKey(a, b);
-    let s = scores.get(k);
-    if (s === undefined) {
-      s = similarity(a, b, corpus).score;
-      scores.set(k, s);
-    }
-    return s;
-  };
-  const edges: Edge[] = [];
-  for (const [i, j] of candidatePairs(items, corpus)) {
-    if (items[i]!.review.id === items[j]!.review.id) continue;
-    const s = score(items[i]!, items[j]!);
-    if (s > 0) edges.push({ i, j, score: s });
-  }
-  const clusters = averageLinkClusters(
-    items.length,
-    items.map((f) => f.review.id),
-    edges,
-    MERGE_THRESHOLD,
-  );
+  const vectors = items.map(findingVector);
+  const index = new Map(items.map((f, i) => [f, i]));
+  const score = (a: FindingFeatures, b: FindingFeatures): number => vectorCosine(vectors[index.get(a)!]!, vectors[index.get(b)!]!);
+  const clusters = centroidClusters(vectors, items.map(cannotLinkLabels), candidatePairs(items, corpus), MERGE_THRESHOLD, agreeEnough);
   return clusters.map((c) => {
     const members = c.map((i) => items[i]!);
     return { members, finding: mergeCluster(members, score) };

@@ -1,5 +1,6 @@
 // Similarity of two findings: text, title, shared rare identifiers, overlapping cited lines, category, combined.
 import type { LineRange } from '../model.js';
+import type { Vector } from './cluster.js';
 import { cosine, idf, type Corpus, type FindingFeatures } from './features.js';
 import { dice, titleJaroWinkler } from './text.js';
 
@@ -14,27 +15,27 @@ export interface PairSignals {
 }
 
 /**
- * Weights of the signals (see docs/consolidation.md for why). Text carries most of the weight: it is
- * the only signal that says *what* is wrong; identifiers and cited lines say *where*, and two
- * different problems in the same place are common (a function with two bugs). A signal a pair
- * cannot compare (no identifiers on one side, unclassified) drops out and the rest are re-weighted.
+ * Weights of the signals in a finding's vector (see docs/consolidation.md for why). Each signal is
+ * a separately normalised block, scaled by the square root of its weight, so the cosine of two
+ * findings' vectors is the weighted mean of the per-signal cosines (re-weighted over the signals
+ * both have). Text carries most of the weight: it is the only signal that says *what* is wrong;
+ * identifiers and cited lines say *where*, and two different problems in one place are common.
  */
 export const WEIGHTS = {
-  text: 0.45,
-  title: 0.15,
-  identifiers: 0.15,
-  places: 0.15,
-  category: 0.1,
+  text: 0.8,
+  identifiers: 0.1,
+  places: 0.1,
+  category: 0.05,
 } as const;
 
 /**
- * Below this much agreement in words, where a finding points (identifiers, lines) cannot make two
- * findings one: the same constant can be named by two different concerns.
+ * Below this much agreement in words, where two findings point (identifiers, lines) cannot make
+ * them one: the same constant can be named by two different concerns.
  */
-export const MIN_TEXT_AGREEMENT = 0.12;
+export const MIN_TEXT_AGREEMENT = 0.15;
 
-/** How much of the rest of the score survives when the texts do not agree at all. */
-const UNAGREED_TEXT_FACTOR = 0.5;
+/** Cited lines are counted in buckets of this many lines in a finding's vector. */
+const LINE_BUCKET = 4;
 
 /** Cited ranges longer than this are capped: citing a whole 600-line file says little about where. */
 const MAX_RANGE = 120;
@@ -137,28 +138,87 @@ export function titleSimilarity(a: FindingFeatures, b: FindingFeatures): number 
   return Math.max(cos, str);
 }
 
-/** All signals of a pair and their weighted combination. Symmetric. */
+function addBlock(out: Vector, prefix: string, block: Map<string, number>, weight: number): void {
+  let sum = 0;
+  for (const x of block.values()) sum += x * x;
+  if (sum === 0) return;
+  const scale = Math.sqrt(weight / sum);
+  for (const [k, x] of block) out.set(prefix + k, x * scale);
+}
+
+/**
+ * A finding as one sparse vector of blocks: `t:` its text (TF-IDF of title and lead), `i:` its
+ * identifiers (IDF-weighted), `p:` the lines it cites (per file, in buckets), `c:` its category.
+ * Summing these vectors gives a cluster's centroid; their cosine is the weighted mean of signals.
+ */
+export function findingVector(f: FindingFeatures): Vector {
+  const v: Vector = new Map();
+  addBlock(v, 't:', f.vector, WEIGHTS.text);
+  addBlock(v, 'i:', f.identifierWeights, WEIGHTS.identifiers);
+  const places = new Map<string, number>();
+  for (const [path, ranges] of f.places) {
+    for (const [a, b] of mergeRanges(ranges)) {
+      for (let line = a; line <= b; line++) {
+        const k = `${path}:${Math.floor(line / LINE_BUCKET)}`;
+        places.set(k, (places.get(k) ?? 0) + 1);
+      }
+    }
+  }
+  addBlock(v, 'p:', places, WEIGHTS.places);
+  if (f.category) {
+    const c = new Map<string, number>([[f.category, 1]]);
+    if (f.secondaryCategory && f.secondaryCategory !== f.category) c.set(f.secondaryCategory, 0.5);
+    addBlock(v, 'c:', c, WEIGHTS.category);
+  }
+  return v;
+}
+
+/** Cosine of two (possibly summed) finding vectors over their text blocks only. */
+export function textAgreement(a: Vector, b: Vector): number {
+  let d = 0;
+  let na = 0;
+  let nb = 0;
+  for (const [k, x] of a) {
+    if (!k.startsWith('t:')) continue;
+    na += x * x;
+    const y = b.get(k);
+    if (y !== undefined) d += x * y;
+  }
+  for (const [k, x] of b) if (k.startsWith('t:')) nb += x * x;
+  return na > 0 && nb > 0 ? d / Math.sqrt(na * nb) : 0;
+}
+
+/** Whether two clusters may merge at all: their words must agree a little (see MIN_TEXT_AGREEMENT). */
+export function agreeEnough(a: Vector, b: Vector): boolean {
+  return textAgreement(a, b) >= MIN_TEXT_AGREEMENT;
+}
+
+/** Cosine of two vectors. */
+export function vectorCosine(a: Vector, b: Vector): number {
+  let d = 0;
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const [k, x] of small) {
+    const y = large.get(k);
+    if (y !== undefined) d += x * y;
+  }
+  let na = 0;
+  let nb = 0;
+  for (const x of a.values()) na += x * x;
+  for (const x of b.values()) nb += x * x;
+  return na > 0 && nb > 0 ? d / Math.sqrt(na * nb) : 0;
+}
+
+/** All signals of a pair, for explanations, and the score clustering uses (0 when the words disagree). */
 export function similarity(a: FindingFeatures, b: FindingFeatures, corpus: Corpus): PairSignals {
-  const text = cosine(a.vector, b.vector);
-  const title = titleSimilarity(a, b);
-  const identifiers = identifierSimilarity(a, b);
-  const places = placeSimilarity(a, b, corpus);
-  const category = categorySimilarity(a, b);
-  let sum = WEIGHTS.text * text + WEIGHTS.title * title;
-  let weight = WEIGHTS.text + WEIGHTS.title;
-  if (identifiers !== null) {
-    sum += WEIGHTS.identifiers * identifiers;
-    weight += WEIGHTS.identifiers;
-  }
-  if (places !== null) {
-    sum += WEIGHTS.places * places;
-    weight += WEIGHTS.places;
-  }
-  if (category !== null) {
-    sum += WEIGHTS.category * category;
-    weight += WEIGHTS.category;
-  }
-  let score = sum / weight;
-  if (Math.max(text, title) < MIN_TEXT_AGREEMENT) score *= UNAGREED_TEXT_FACTOR;
-  return { text, title, identifiers, places, category, score };
+  const va = findingVector(a);
+  const vb = findingVector(b);
+  const score = agreeEnough(va, vb) ? vectorCosine(va, vb) : 0;
+  return {
+    text: cosine(a.vector, b.vector),
+    title: titleSimilarity(a, b),
+    identifiers: identifierSimilarity(a, b),
+    places: placeSimilarity(a, b, corpus),
+    category: categorySimilarity(a, b),
+    score,
+  };
 }

@@ -53,7 +53,9 @@ export function normalizeIdentifier(raw: string): string {
 
 /** The keys an identifier contributes: itself, and for dotted paths (`utils.execute`) its last member too. */
 export function identifierKeys(raw: string): string[] {
-  const id = normalizeIdentifier(raw);
+  let id = normalizeIdentifier(raw);
+  // A file name in a code span (`IchiLpOracle.sol`) names its module: keep the name, drop the extension.
+  if (FILE_NAME.test(id)) id = id.replace(/\.[a-z]+$/, '').replace(/^.*[./]/, '');
   if (id.length < 2) return [];
   const keys = [id];
   const dot = id.lastIndexOf('.');
@@ -71,9 +73,16 @@ export function splitIdentifier(raw: string): string[] {
     .map((w) => w.toLowerCase());
 }
 
+/** Links, hex literals and line anchors: they name places (handled as evidence), not the issue. */
+const NOISE = /\b(?:https?:\/\/|www\.)\S+|\b0x[0-9a-fA-F]{6,}\b|#L\d+(?:-L\d+)?/g;
+
+/** A token that is a file name (`Bank.sol`, `utils.py`): a place, not an identifier of code. */
+const FILE_NAME = /\.(?:sol|py|js|ts|jsx|tsx|go|rs|java|kt|c|h|cc|cpp|hpp|cs|rb|php|swift|md|json|ya?ml|toml|txt|sh|vy|move|cairo)$/i;
+
 /** Raw word-like tokens of a text, identifiers kept whole (`run_as_root`, `utils.execute`, `f()`). */
 export function rawTokens(text: string): string[] {
-  return text.match(/[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*(?:\(\))?|[0-9]+/g) ?? [];
+  const tokens = text.replace(NOISE, ' ').match(/[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\(\))?/g) ?? [];
+  return tokens.filter((t) => !FILE_NAME.test(t));
 }
 
 /**
@@ -85,7 +94,7 @@ export function contentStems(text: string): string[] {
   for (const raw of rawTokens(text)) {
     const words = isIdentifierShaped(raw) ? splitIdentifier(raw) : [raw.toLowerCase()];
     for (const w of words) {
-      if (w.length < 2 || /^[0-9]+$/.test(w) || STOP.has(w)) continue;
+      if (w.length < 2 || /^[0-9]+$/.test(w) || /^l[0-9]+$/.test(w) || STOP.has(w)) continue;
       const s = stem(w);
       if (s.length < 2 || STOP_STEMS.has(s)) continue;
       out.push(s);
@@ -97,7 +106,8 @@ export function contentStems(text: string): string[] {
 /** Identifier-shaped tokens of a text, normalised (code spans are the parser's job; this catches prose). */
 export function textIdentifiers(text: string): string[] {
   const out: string[] = [];
-  for (const raw of rawTokens(text)) if (isIdentifierShaped(raw)) out.push(...identifierKeys(raw));
+  const tokens = text.replace(NOISE, ' ').match(/[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\(\))?/g) ?? [];
+  for (const raw of tokens) if (isIdentifierShaped(raw)) out.push(...identifierKeys(raw));
   return out;
 }
 

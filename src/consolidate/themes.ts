@@ -83,7 +83,7 @@ export function findThemes(placed: PlacedFinding[]): Theme[] {
     }
   }
   // Findings of one subject may share a theme, so nothing is cannot-linked: each item its own label.
-  const labels = candidates.map((_, i) => String(i));
+  const labels = candidates.map((_, i) => [String(i)]);
   const clusters = averageLinkClusters(candidates.length, labels, edges, THEME_THRESHOLD).filter(
     (c) => new Set(c.map((i) => candidates[i]!.subject)).size >= 2,
   );
