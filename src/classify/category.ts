@@ -13,7 +13,7 @@ export const RECOMMENDATION_WEIGHT = 0.5;
  */
 export const NEGATED_RISK_WEIGHT = 0.25;
 /** Below this total, nothing fits well enough: the finding is `other` rather than a forced guess. */
-export const OTHER_THRESHOLD = 2;
+export const OTHER_THRESHOLD = 2.5;
 /** The runner-up becomes the secondary category when it reaches this share of the winner's score. */
 export const SECONDARY_SHARE = 0.5;
 
@@ -24,6 +24,9 @@ export interface CueFire {
   control: boolean;
   where: 'title' | 'text' | 'recommendation';
   negated: boolean;
+  /** The cue's compiled weight (specificity × IDF). */
+  weight: number;
+  /** Its contribution here: weight × place × negation. */
   value: number;
 }
 
@@ -39,14 +42,28 @@ export interface CategoryResult {
   all: CueFire[];
 }
 
+/**
+ * Titles name the weakness first and then where or when it happens: "Division by zero in
+ * sharePrice() when the vault is empty". Words after the first location/condition word weigh half,
+ * so the place ("sharePrice", "fee calculation") does not outvote the weakness.
+ */
+const TITLE_TAIL = new Set(['in', 'when', 'if', 'on', 'at', 'for', 'after', 'during', 'within', 'inside', 'while', 'whenever']);
+
+function titleTailStart(s: Sentence): number {
+  for (let i = 1; i < s.tokens.length; i++) if (TITLE_TAIL.has(s.tokens[i]!.norm)) return i;
+  return s.tokens.length;
+}
+
 function fires(s: Sentence, tax: Taxonomy): CueFire[] {
   const where = s.title ? 'title' : s.kind === 'recommendation' ? 'recommendation' : 'text';
   const factor = s.title ? TITLE_WEIGHT : s.kind === 'recommendation' ? RECOMMENDATION_WEIGHT : 1;
+  const tail = s.title ? titleTailStart(s) : Infinity;
   const out: CueFire[] = [];
   for (const m of matchPhrases(s.tokens, tax.cues, s.negated)) {
+    const place = m.start >= tail ? 0.5 : 1;
     for (const c of m.cues) {
       const neg = m.negated && !c.control ? NEGATED_RISK_WEIGHT : 1;
-      const f: CueFire = { category: c.category!, phrase: c.phrase, control: !!c.control, where, negated: m.negated, value: c.weight * factor * neg };
+      const f: CueFire = { category: c.category!, phrase: c.phrase, control: !!c.control, where, negated: m.negated, weight: c.weight, value: c.weight * factor * neg * place };
       if (c.cwe !== undefined) f.cwe = c.cwe;
       out.push(f);
     }
@@ -54,11 +71,34 @@ function fires(s: Sentence, tax: Taxonomy): CueFire[] {
   return out;
 }
 
-/** Repeats add little: the strongest mention counts in full, further ones a quarter, at most double. */
+/**
+ * A category's score: its specific cues (weight ≥ 2) add up, while topic words (weight < 2: "vault",
+ * "deposit", "port") count in full up to TOPIC_CAP and a quarter beyond it, so a pile of context words
+ * cannot outvote one phrase that names the weakness.
+ */
+export const TOPIC_CAP = 3;
+const SPECIFIC = 2;
+
+function categoryScores(byCat: Map<string, Map<string, CueFire[]>>, countNegated: boolean): Map<string, number> {
+  const scores = new Map<string, number>();
+  for (const [cat, phrases] of byCat) {
+    let specific = 0;
+    let topic = 0;
+    for (const list of phrases.values()) {
+      const v = aggregate(list.map((f) => (countNegated && f.negated && !f.control ? f.value / NEGATED_RISK_WEIGHT : f.value)));
+      if (list[0]!.weight >= SPECIFIC) specific += v;
+      else topic += v;
+    }
+    const s = specific + (topic <= TOPIC_CAP ? topic : TOPIC_CAP + 0.25 * (topic - TOPIC_CAP));
+    scores.set(cat, Math.round(s * 1000) / 1000);
+  }
+  return scores;
+}
+
+/** A phrase said again confirms the topic but does not multiply it: the strongest mention and a quarter of the next. */
 function aggregate(values: number[]): number {
-  const max = Math.max(...values);
-  const rest = values.reduce((a, b) => a + b, 0) - max;
-  return Math.min(2 * max, max + 0.25 * rest);
+  const [a = 0, b = 0] = [...values].sort((x, y) => y - x);
+  return a + 0.25 * b;
 }
 
 export function scoreCategories(p: PreparedFinding, tax: Taxonomy): CategoryResult {
@@ -72,11 +112,14 @@ export function scoreCategories(p: PreparedFinding, tax: Taxonomy): CategoryResu
     phrases.set(f.phrase, list);
     byCat.set(f.category, phrases);
   }
-  const scores = new Map<string, number>();
-  for (const [cat, phrases] of byCat) {
-    let s = 0;
-    for (const list of phrases.values()) s += aggregate(list.map((f) => f.value));
-    scores.set(cat, Math.round(s * 1000) / 1000);
+  const scores = categoryScores(byCat, false);
+  // When nothing affirmed reaches the threshold, the topic the review negates is still its topic
+  // ("There is no evidence of command execution …"): the stance will say it is handled.
+  const affirmedBest = Math.max(0, ...[...scores.entries()].filter(([id]) => id !== 'other').map(([, v]) => v));
+  if (affirmedBest < OTHER_THRESHOLD) {
+    const full = categoryScores(byCat, true);
+    const fullBest = Math.max(0, ...[...full.entries()].filter(([id]) => id !== 'other').map(([, v]) => v));
+    if (fullBest >= OTHER_THRESHOLD) for (const [k, v] of full) scores.set(k, v);
   }
   // Ties break by taxonomy order, so results do not depend on Map iteration order.
   const order = new Map(tax.categories.map((c, i) => [c.id, i]));

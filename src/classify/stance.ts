@@ -22,7 +22,7 @@ interface Hit {
 
 function hits(p: PreparedFinding, index: PhraseIndex, opts: { skipRecommendations: boolean; skipNegated: boolean }): Hit[] {
   const out: Hit[] = [];
-  p.body.forEach((s, si) => {
+  [p.title, ...p.body].forEach((s, si) => {
     if (opts.skipRecommendations && s.kind === 'recommendation') return;
     for (const m of matchPhrases(s.tokens, index, s.negated) as Match[]) {
       if (opts.skipNegated && m.negated) continue;
@@ -41,10 +41,11 @@ const names = (h: Hit[]) => [...new Set(h.map((x) => `"${x.phrase}"`))].slice(0,
  *    or a risk cue inside a negation scope), outside advice sentences, and no contrast ("but",
  *    "however", "the risk remains") follows the last such statement;
  * 2. positive — praise ("is a good practice") with no risk asserted and no risk sentence;
- * 3. concern — evidence from this code (cited lines 2.5, identifiers up to 1.5, files 1, a stated
+ * 3. concern — evidence from this code (cited lines 4, identifiers up to 1.5, files 1, a stated
  *    severity 3, a specific mechanism cue 1) plus concrete risk assertions ("an attacker can",
  *    "missing", "this is a security risk") outweigh boilerplate ("it's important to ensure",
- *    "keep … up to date", "potential security risks") and hedging;
+ *    "keep … up to date", "potential security risks"; half weight inside recommendations) and
+ *    hedging; with no evidence at all, the assertions alone must reach 3.5;
  * 4. generic otherwise.
  */
 export function decideStance(
@@ -57,11 +58,16 @@ export function decideStance(
   const reasons: string[] = [];
   const mitigation = hits(p, lex.mitigation, { skipRecommendations: true, skipNegated: true });
   // A risk cue the review negates ("not directly influenced by external user inputs") is a mitigation too.
-  const negatedRisk = fired.filter((f) => f.negated && !f.control && f.where === 'text' && f.value >= 0.25);
+  // Only specific risk cues count: "no one can deposit into the vault" negates no weakness.
+  const negatedRisk = fired.filter((f) => f.negated && !f.control && f.where === 'text' && f.weight >= 2);
   const contrast = hits(p, lex.contrast, { skipRecommendations: true, skipNegated: false });
   const praise = hits(p, lex.praise, { skipRecommendations: true, skipNegated: true });
   const concern = hits(p, lex.concern, { skipRecommendations: true, skipNegated: true });
   const generic = hits(p, lex.generic, { skipRecommendations: false, skipNegated: false });
+  const genericInAdvice = hits({ ...p, body: p.body.map((s) => (s.kind === 'recommendation' ? s : { ...s, tokens: [], negated: [] })) }, lex.generic, {
+    skipRecommendations: false,
+    skipNegated: false,
+  });
   const hedges = hits(p, lex.hedging, { skipRecommendations: true, skipNegated: false });
   const riskSentences = p.body.filter((s) => s.kind === 'risk').length;
 
@@ -72,11 +78,14 @@ export function decideStance(
   const lines = evidence?.lines.length ?? 0;
   const ids = evidence?.identifiers.length ?? 0;
   const files = (evidence?.files.length ?? 0) + (evidence?.locations.length ?? 0);
-  const mechanism = Math.max(0, ...fired.filter((f) => !f.control && !f.negated && f.where !== 'recommendation').map((f) => (f.where === 'title' ? f.value / 2.5 : f.value)));
+  const mechanism = Math.max(0, ...fired.filter((f) => !f.control && !f.negated && f.where !== 'recommendation').map((f) => f.weight));
 
-  const evidenceScore = (lines ? 2.5 : 0) + Math.min(1.5, 0.75 * ids) + (files ? 1 : 0) + (statedSeverity ? 3 : 0) + (mechanism >= 2.5 ? 1 : 0);
+  const evidenceScore = (lines ? 4 : 0) + Math.min(1.5, 0.75 * ids) + (files ? 1 : 0) + (statedSeverity ? 3 : 0) + (mechanism >= 2.5 ? 1 : 0);
   const concernScore = evidenceScore + sum(concern);
-  const genericScore = sum(generic) + 0.5 * sum(hedges);
+  // Advice in a recommendation is expected even for real defects: it weighs half.
+  const genericScore = sum(generic) - 0.5 * sum(genericInAdvice) + 0.5 * sum(hedges);
+  // Without any evidence from this code, only a strong, concrete assertion makes a concern.
+  const supported = evidenceScore > 1 || sum(concern) >= 3.5;
 
   let stance: Stance;
   if (mitigationScore >= 2 && !contradicted) {
@@ -85,7 +94,7 @@ export function decideStance(
   } else if (sum(praise) >= 2 && sum(concern) < 1.5 && riskSentences === 0) {
     stance = 'positive';
     reasons.push(`stance positive: ${names(praise)}`);
-  } else if (concernScore > genericScore) {
+  } else if (supported && concernScore > genericScore) {
     stance = 'concern';
     const why = [lines ? 'cited lines' : '', ids ? 'identifiers' : '', files ? 'files' : '', statedSeverity ? 'stated severity' : ''].filter(Boolean);
     reasons.push(`stance concern: ${[...why, names(concern)].filter(Boolean).join(', ') || 'specific mechanism'}`);

@@ -23,7 +23,8 @@ export interface PreparedFinding {
 export function cleanTitle(title: string): string {
   return title
     .replace(/^\s*(?:#+\s*|\d+[.)]\s*|[-*+]\s+)/, '')
-    .replace(/[*_`]/g, '')
+    .replace(/\*\*|`/g, '')
+    .replace(/(^|\s)[*_]+|[*_]+(?=\s|$)/g, '$1')
     .replace(/\s*:\s*$/, '')
     .trim();
 }
@@ -59,7 +60,8 @@ export function labelSentence(text: string, tokens: Token[], lex: CompiledLexico
   const starts = matchPhrases(words.slice(0, lex.recommendationStarts.maxN), lex.recommendationStarts).some((m) => m.start === 0);
   const rec = phraseScore(matchPhrases(tokens, lex.recommendationCues)) + (starts ? 2 : 0);
   const risk = phraseScore(matchPhrases(tokens, lex.riskCues));
-  if (rec >= 1.5 && rec >= risk) return 'recommendation';
+  // Advice usually names the risk it guards against, so it wins unless the risk words clearly dominate.
+  if (rec >= 1.5 && rec >= 0.75 * risk) return 'recommendation';
   if (risk >= 1) return 'risk';
   return 'context';
 }
@@ -68,6 +70,7 @@ function sentence(text: string, lex: CompiledLexicon, kind?: StatementKind): Sen
   const tokens = tokenize(text);
   const negated = negationMask(tokens, {
     triggers: lex.negationTriggers,
+    pseudo: lex.negationPseudo,
     terminators: lex.negationTerminators,
     maxScope: lex.maxScope,
     maxTriggerLen: lex.maxTriggerLen,
@@ -75,11 +78,49 @@ function sentence(text: string, lex: CompiledLexicon, kind?: StatementKind): Sen
   return { text, tokens, negated, kind: kind ?? labelSentence(text, tokens, lex), title: false };
 }
 
-/** Tokenizes and labels a finding's title and sentences. */
+/** A block of code rather than prose: mostly indented lines, or dense in code punctuation. */
+function isCode(block: string): boolean {
+  const lines = block.split('\n').filter((l) => l.trim());
+  if (!lines.length) return false;
+  const indented = lines.filter((l) => /^(?: {4}|\t)/.test(l)).length;
+  if (indented / lines.length >= 0.6 && lines.length > 1) return true;
+  const symbols = (block.match(/[{}();=<>\[\]]/g) ?? []).length;
+  return symbols / block.length > 0.06 && !/[a-z]\.\s/.test(block);
+}
+
+/** A block that is only a section heading of an audit submission ("Impact", "Recommendation"). */
+function headingOf(block: string, lex: CompiledLexicon): string | null {
+  const h = block.trim().replace(/^#+\s*/, '').replace(/[*:]/g, '').trim().toLowerCase();
+  if (h.length > 40 || h.includes('\n')) return null;
+  return lex.recommendationLabels.has(h) || lex.riskLabels.has(h) || lex.contextLabels.has(h) || SKIP_SECTIONS.has(h) ? h : null;
+}
+
+/** Sections whose content says nothing about the finding itself. */
+const SKIP_SECTIONS = new Set(['tool used', 'tools used']);
+
+/** Tokenizes and labels a finding's title and sentences; code blocks are left out. */
 export function prepareFinding(finding: Finding, lex: CompiledLexicon): PreparedFinding {
   const title = cleanTitle(finding.title ?? '');
   const { text, recommendation } = bodyText(finding, title);
-  const body = sentences(text).map((s) => sentence(s, lex));
+  const recKey = finding.recommendation ? squash(finding.recommendation) : '';
+  const body: Sentence[] = [];
+  let section: string | null = null;
+  for (const block of text.replace(/\r\n?/g, '\n').split(/\n\s*\n/)) {
+    const heading = headingOf(block, lex);
+    if (heading) {
+      section = heading;
+      continue;
+    }
+    if (section && SKIP_SECTIONS.has(section)) continue;
+    if (isCode(block)) continue;
+    const forced: StatementKind | undefined =
+      section && lex.recommendationLabels.has(section) ? 'recommendation' : section === 'impact' || section === 'risk' ? 'risk' : undefined;
+    for (const s of sentences(block)) {
+      // The analyze stage already found the review's recommendation: its sentences are recommendations.
+      const kind = forced ?? (recKey && recKey.includes(squash(s)) ? 'recommendation' : undefined);
+      body.push(sentence(s, lex, kind));
+    }
+  }
   if (recommendation) for (const s of sentences(recommendation)) body.push(sentence(s, lex, 'recommendation'));
   const t = sentence(title, lex, 'context');
   t.title = true;

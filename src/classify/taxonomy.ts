@@ -35,7 +35,7 @@ export interface RawTaxonomy {
 export type Weights = Record<string, number>;
 
 export interface RawLexicon {
-  negation: { triggers: string[]; terminators: string[]; maxScope: number };
+  negation: { triggers: string[]; pseudo?: string[]; terminators: string[]; maxScope: number };
   hedging: { cues: Weights };
   praise: { cues: Weights };
   mitigation: { cues: Weights; contrast: Weights };
@@ -69,6 +69,7 @@ export interface PhraseIndex {
 
 export interface CompiledLexicon {
   negationTriggers: Set<string>;
+  negationPseudo: Set<string>;
   negationTerminators: Set<string>;
   maxScope: number;
   maxTriggerLen: number;
@@ -218,9 +219,10 @@ function compileLexicon(lex: RawLexicon): CompiledLexicon {
   const s = lex.statements;
   return {
     negationTriggers: triggers,
+    negationPseudo: new Set((lex.negation.pseudo ?? []).map(phraseKey).filter(Boolean)),
     negationTerminators: new Set(lex.negation.terminators.map(phraseKey).filter(Boolean)),
     maxScope: lex.negation.maxScope,
-    maxTriggerLen: Math.max(1, ...[...triggers].map((t) => t.split(' ').length)),
+    maxTriggerLen: Math.max(1, ...[...triggers, ...(lex.negation.pseudo ?? []).map(phraseKey)].map((t) => t.split(' ').length)),
     hedging: compilePhrases(lex.hedging.cues),
     praise: compilePhrases(lex.praise.cues),
     mitigation: compilePhrases(lex.mitigation.cues),
@@ -265,7 +267,11 @@ function compileCues(categories: RawCategory[]): PhraseIndex {
       const list = entries.get(key) ?? [];
       const compiled: CompiledCue = { phrase, weight, category: id, control };
       if (typeof cue === 'object' && cue.cwe !== undefined) compiled.cwe = cue.cwe;
-      list.push(compiled);
+      // Spellings that stem alike ("log", "logs", "logging") are one cue: keep the heaviest.
+      const same = list.findIndex((c) => c.category === id);
+      if (same >= 0) {
+        if (list[same]!.weight < weight) list[same] = compiled;
+      } else list.push(compiled);
       entries.set(key, list);
       maxN = Math.max(maxN, key.split(' ').length);
     }

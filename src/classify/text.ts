@@ -119,6 +119,8 @@ export function sentenceLabel(sentence: string): string | null {
 export interface ScopeLexicon {
   /** Trigger keys (stemmed phrases) by their length in tokens. */
   triggers: Set<string>;
+  /** Phrases that look like triggers but negate nothing ("no one", "not only"). */
+  pseudo: Set<string>;
   terminators: Set<string>;
   maxScope: number;
   maxTriggerLen: number;
@@ -135,14 +137,20 @@ export function negationMask(tokens: Token[], lex: ScopeLexicon): boolean[] {
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i]!.punct) continue;
     let len = 0;
+    let pseudo = false;
     for (let n = Math.min(lex.maxTriggerLen, tokens.length - i); n >= 1; n--) {
       const key = keyAt(tokens, i, n);
+      if (key && lex.pseudo.has(key)) {
+        pseudo = true;
+        i += n - 1;
+        break;
+      }
       if (key && lex.triggers.has(key)) {
         len = n;
         break;
       }
     }
-    if (!len) continue;
+    if (!len || pseudo) continue;
     let words = 0;
     for (let j = i + len; j < tokens.length && words < lex.maxScope; j++) {
       const t = tokens[j]!;
