@@ -1,0 +1,116 @@
+import { mkdtemp, readdir, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cacheKey, ReviewCache, sha256 } from '../../src/cache/store.js';
+
+const V1 = { analyzer: '1', taxonomy: 'aaaa' };
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'review-kb-cache-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+const key = (text: string, file = 'r.md', versions = V1) => cacheKey(sha256(text), file, versions);
+
+describe('cacheKey', () => {
+  it('changes with the text, the file, the analyser version and the taxonomy version', () => {
+    const base = key('1. **Command injection** in `run`');
+    expect(key('1. **Command injection** in `run` (line 4)')).not.toBe(base);
+    expect(key('1. **Command injection** in `run`', 'other.md')).not.toBe(base);
+    expect(key('1. **Command injection** in `run`', 'r.md', { ...V1, analyzer: '2' })).not.toBe(base);
+    expect(key('1. **Command injection** in `run`', 'r.md', { ...V1, taxonomy: 'bbbb' })).not.toBe(base);
+    expect(key('1. **Command injection** in `run`')).toBe(base);
+  });
+});
+
+describe('ReviewCache', () => {
+  it('returns what an earlier run stored, and appends only new entries', async () => {
+    const dir = await tempDir();
+    const first = await ReviewCache.open(dir, V1);
+    first.put(key('a'), JSON.stringify({ v: 'a' }));
+    first.put(key('b'), JSON.stringify({ v: 'b' }));
+    await first.flush();
+
+    const second = await ReviewCache.open(dir, V1);
+    expect(second.stats.loaded).toBe(2);
+    expect(second.get(key('a'))).toEqual({ v: 'a' });
+    expect(second.get(key('b'))).toEqual({ v: 'b' });
+    expect(second.get(key('c'))).toBeUndefined();
+    second.put(key('c'), JSON.stringify({ v: 'c' }));
+    await second.flush();
+
+    const third = await ReviewCache.open(dir, V1);
+    expect(third.stats.loaded).toBe(3);
+    expect(third.get(key('c'))).toEqual({ v: 'c' });
+  });
+
+  it('ignores files written under other versions and replaces them', async () => {
+    const dir = await tempDir();
+    const old = await ReviewCache.open(dir, V1);
+    old.put(key('a'), '{"v":"a"}');
+    await old.flush();
+    const V2 = { ...V1, taxonomy: 'bbbb' };
+    const next = await ReviewCache.open(dir, V2);
+    expect(next.stats.loaded).toBe(0);
+    expect(next.get(key('a'))).toBeUndefined();
+    next.put(key('a', 'r.md', V2), '{"v":"a2"}');
+    await next.flush();
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.cache'));
+    const all = (await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')))).join('');
+    expect(all).not.toContain('"v":"a"}');
+    expect(all).toContain('"v":"a2"}');
+    expect(all).not.toContain('"taxonomy":"aaaa"');
+  });
+
+  it('survives a torn last line (an interrupted append) and an unreadable entry', async () => {
+    const dir = await tempDir();
+    const cache = await ReviewCache.open(dir, V1);
+    cache.put(key('a'), '{"v":"a"}');
+    cache.put(key('b'), '{"v":"b"}');
+    await cache.flush();
+    const shardOf = (k: string) => join(dir, `reviews.${k[0]}.cache`);
+    await appendFile(shardOf(key('a')), `${key('zz')}\t{"v":"tor`);
+    await appendFile(shardOf(key('b')), `${key('yy')}\t{not json\n`);
+    const again = await ReviewCache.open(dir, V1);
+    expect(again.get(key('a'))).toEqual({ v: 'a' });
+    expect(again.get(key('zz'))).toBeUndefined();
+    expect(again.get(key('yy'))).toBeUndefined();
+    expect(again.get(key('b'))).toEqual({ v: 'b' });
+    await again.flush();
+    expect(await readFile(shardOf(key('a')), 'utf8')).not.toContain('"v":"tor');
+  });
+
+  it('drops entries no run uses any more once they outnumber the live ones', async () => {
+    const dir = await tempDir();
+    const cache = await ReviewCache.open(dir, V1);
+    for (let i = 0; i < 3000; i++) cache.put(key(`old ${i}`), `{"i":${i}}`);
+    await cache.flush();
+    const next = await ReviewCache.open(dir, V1);
+    expect(next.stats.loaded).toBe(3000);
+    next.put(key('new'), '{"i":"new"}');
+    expect(next.get(key('old 7'))).toEqual({ i: 7 });
+    await next.flush();
+    const last = await ReviewCache.open(dir, V1);
+    expect(last.stats.loaded).toBe(2);
+    expect(last.get(key('old 7'))).toEqual({ i: 7 });
+    expect(last.get(key('new'))).toEqual({ i: 'new' });
+  });
+
+  it('treats a foreign file as empty rather than failing', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'reviews.0.cache'), 'not a cache\n');
+    const cache = await ReviewCache.open(dir, V1);
+    expect(cache.stats.loaded).toBe(0);
+  });
+
+  it('refuses multi-line entries and malformed keys', async () => {
+    const cache = await ReviewCache.open(await tempDir(), V1);
+    expect(() => cache.put(key('a'), '{\n}')).toThrow(/single-line/);
+    expect(() => cache.put('../x', '{}')).toThrow(/not a cache key/);
+  });
+});
