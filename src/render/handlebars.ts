@@ -10,7 +10,8 @@ import type { LineRange } from '../model.js';
 /**
  * Markdown templates compile with `noEscape`: Handlebars' HTML escaping is wrong for markdown
  * (`&amp;` inside code spans, nothing done about `|`, `#`, `[`…), so every untrusted string goes
- * through an explicit helper (`md`, `cell`, `code`, `codecell`). HTML templates (`*.html.hbs`)
+ * through an explicit helper (`md`, `cell`, `code`, `codecell`). Helper names avoid the view's
+ * field names (`href`, `lines`, `title`…): Handlebars would call a helper where a field was meant. HTML templates (`*.html.hbs`)
  * keep Handlebars' HTML escaping, and use `{{{…}}}` only for HTML we sanitized ourselves.
  * Review text only ever reaches Handlebars as context data; it is never compiled.
  */
@@ -32,16 +33,16 @@ const helpers: Record<string, (...a: unknown[]) => unknown> = {
   codecell: (v) => mdCodeCell(v == null ? '' : String(v)),
   /** A markdown link with an escaped label to a destination we built (`href` percent-encoded). */
   link: (label, href) => `[${mdInline(String(label ?? ''))}](${mdHref(String(href ?? ''))})`,
-  /** Percent-encodes a destination we built. */
-  href: (v) => mdHref(String(v ?? '')),
+  /** Percent-encodes a link destination we built (named so no context field can shadow it). */
+  dest: (v) => mdHref(String(v ?? '')),
   /** HTML-escaped text (also done by `{{…}}` in HTML templates). */
-  html: (v) => html(v == null ? '' : String(v)),
+  escapeHtml: (v) => html(v == null ? '' : String(v)),
   /** Plain one-line text: control characters and line breaks removed (for JSON/CSV-like contexts). */
   plain: (v) => oneLine(v == null ? '' : String(v)),
   /** Relative link between two output files. */
   rel: (from, to) => relLink(String(from), String(to)),
   /** `[[1,2],[5,5]]` → `L1-L2, L5`. */
-  lines: (v) => (Array.isArray(v) ? (v as LineRange[]).map(formatLines).join(', ') : ''),
+  ranges: (v) => (Array.isArray(v) ? (v as LineRange[]).map(formatLines).join(', ') : ''),
   /** A number in [0,1] as a percentage. */
   pct: (v) => (num(v) === null ? '–' : `${Math.round(num(v)! * 100)}%`),
   /** A number with fixed digits (default 1). */
@@ -126,13 +127,36 @@ function partials(templatesDir: string | undefined): Record<string, Handlebars.T
   return result;
 }
 
-/** Renders template `name` (`report.md.hbs`) with `context`. */
-export function renderTemplate(name: string, context: unknown, templatesDir?: string): string {
-  const template = compileFile(templatePath(name, templatesDir));
-  return template(context, { partials: partials(templatesDir), allowProtoPropertiesByDefault: false });
+/** The templates of one render: files read and compiled once, partials resolved once. */
+export interface TemplateSet {
+  /** Renders template `name` (`report.md.hbs`) with `context`. */
+  render(name: string, context: unknown): string;
+  /** A static asset next to the templates (`html.css`, `html.js`), overridable by file name too. */
+  asset(name: string): string;
 }
 
-/** A static asset next to the templates (`html.css`, `html.js`), overridable by file name like a template. */
-export function templateAsset(name: string, templatesDir?: string): string {
-  return readFileSync(templatePath(name, templatesDir), 'utf8');
+/** Templates from `templatesDir` (by file name) over the bundled ones. */
+export function templateSet(templatesDir?: string): TemplateSet {
+  const templates = new Map<string, Handlebars.TemplateDelegate>();
+  const assets = new Map<string, string>();
+  let partialMap: Record<string, Handlebars.TemplateDelegate> | null = null;
+  return {
+    render(name, context) {
+      let template = templates.get(name);
+      if (!template) {
+        template = compileFile(templatePath(name, templatesDir));
+        templates.set(name, template);
+      }
+      partialMap ??= partials(templatesDir);
+      return template(context, { partials: partialMap, allowProtoPropertiesByDefault: false });
+    },
+    asset(name) {
+      let text = assets.get(name);
+      if (text === undefined) {
+        text = readFileSync(templatePath(name, templatesDir), 'utf8');
+        assets.set(name, text);
+      }
+      return text;
+    },
+  };
 }

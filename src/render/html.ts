@@ -8,7 +8,7 @@ import rehypeSanitize from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
 import type { RenderedFile } from './files.js';
 import { oneLine, uniqueSlugs } from './escape.js';
-import { renderTemplate, templateAsset } from './handlebars.js';
+import type { TemplateSet } from './handlebars.js';
 import { findingOnPage, relLink, subjectOnPage, SEVERITIES, type FindingView, type KbView } from './view.js';
 
 export const HTML = 'html';
@@ -41,16 +41,16 @@ function withScriptHash(page: string, script: string): string {
 const severityKey = (f: FindingView): string => f.severity ?? 'unrated';
 const categoryKey = (f: FindingView): string => f.category?.id ?? 'uncategorized';
 
-export function renderHtml(view: KbView, templatesDir?: string): RenderedFile[] {
+export function renderHtml(view: KbView, t: TemplateSet): RenderedFile[] {
   const files: RenderedFile[] = [];
   const index = `${HTML}/index.html`;
   const slugs = uniqueSlugs(view.subjects.map((s) => s.path));
   const subjectPage = new Map(view.subjects.map((s, i) => [s.id, `${HTML}/subjects/${slugs[i]}.html`]));
-  const style = templateAsset('html.css', templatesDir);
-  const script = templateAsset('html.js', templatesDir);
+  const style = t.asset('html.css');
+  const script = t.asset('html.js');
   const page = (context: Record<string, unknown>): string =>
-    withScriptHash(renderTemplate('html-layout.html.hbs', { style, script, scriptHash: HASH_SLOT, generator: view.generator, ...context }, templatesDir), script);
-  const md = (name: string, context: unknown): string => markdownToSafeHtml(renderTemplate(name, context, templatesDir));
+    withScriptHash(t.render('html-layout.html.hbs', { style, script, scriptHash: HASH_SLOT, generator: view.generator, ...context }), script);
+  const md = (name: string, context: unknown): string => markdownToSafeHtml(t.render(name, context));
 
   const visible = view.subjects.flatMap((s) => [...s.findings, ...s.themed]);
   const filterCategories = [

@@ -8,6 +8,7 @@ import { renderSarif } from './sarif.js';
 import { renderTickets } from './tickets.js';
 import type { Triage } from './triage.js';
 import { buildView } from './view.js';
+import { templateSet } from './handlebars.js';
 
 export type { RenderedFile } from './files.js';
 export { loadTriage, parseTriage, type Triage, type TriageEntry, type TriageStatus } from './triage.js';
@@ -31,8 +32,9 @@ export interface RenderOptions {
  */
 export function renderAll(kb: KB, options: RenderOptions = {}): RenderedFile[] {
   const view = buildView(kb, { triage: options.triage ?? null, reviewLinkBase: options.reviewLinkBase ?? null });
-  const files = [...renderReports(view, options.templatesDir), ...renderSite(view, options.templatesDir), ...renderHtml(view, options.templatesDir), ...renderSarif(view),
-    ...renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, options.templatesDir),
+  const t = templateSet(options.templatesDir);
+  const files = [...renderReports(view, t), ...renderSite(view, t), ...renderHtml(view, t), ...renderSarif(view),
+    ...renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t),
   ];
   return files
     .map((f) => ({ path: f.path, content: f.path.endsWith('.md') ? tidy(f.content) : f.content }))

@@ -1,37 +1,31 @@
 // Markdown overview (index.md) and one consolidated report per subject (reports/<subject path>.md).
 import type { RenderedFile } from './files.js';
-import { renderTemplate } from './handlebars.js';
+import type { TemplateSet } from './handlebars.js';
 import { relLink, subjectOnPage, type KbView, type SubjectView } from './view.js';
 
 export function reportPath(subject: Pick<SubjectView, 'page'>): string {
   return `reports/${subject.page}.md`;
 }
 
-export function renderReports(view: KbView, templatesDir?: string): RenderedFile[] {
+export function renderReports(view: KbView, t: TemplateSet): RenderedFile[] {
   const files: RenderedFile[] = [];
   const index = 'index.md';
   const withHref = <T extends { page: string }>(s: T, from: string) => ({ ...s, href: relLink(from, reportPath(s)) });
   files.push({
     path: index,
-    content: renderTemplate(
-      'index.md.hbs',
+    content: t.render('index.md.hbs',
       {
         ...view,
         subjects: view.subjects.map((s) => withHref(s, index)),
         themes: view.themes.map((t) => ({ ...t, subjects: t.subjects.map((s) => withHref(s, index)) })),
-      },
-      templatesDir,
-    ),
+      }),
   });
   for (const subject of view.subjects) {
     const path = reportPath(subject);
     files.push({
       path,
-      content: renderTemplate(
-        'report.md.hbs',
-        { subject: subjectOnPage(subject, path), stages: view.stages, generator: view.generator, indexHref: relLink(path, index) },
-        templatesDir,
-      ),
+      content: t.render('report.md.hbs',
+        { subject: subjectOnPage(subject, path), stages: view.stages, generator: view.generator, indexHref: relLink(path, index) }),
     });
   }
   return files;

@@ -2,7 +2,7 @@
 import { stringify } from 'yaml';
 import type { RenderedFile } from './files.js';
 import { oneLine, uniqueSlugs } from './escape.js';
-import { renderTemplate } from './handlebars.js';
+import type { TemplateSet } from './handlebars.js';
 import { findingOnPage, relLink, subjectOnPage, SEVERITIES, type CategoryView, type FindingView, type KbView } from './view.js';
 
 export const SITE = 'site';
@@ -38,7 +38,7 @@ export function frontMatter(data: FrontMatter): string {
 const categoryJson = (label: string, position: number, description: string): string =>
   `${JSON.stringify({ label, position, collapsed: false, link: { type: 'generated-index', title: label, description } }, null, 2)}\n`;
 
-export function renderSite(view: KbView, templatesDir?: string): RenderedFile[] {
+export function renderSite(view: KbView, t: TemplateSet): RenderedFile[] {
   const files: RenderedFile[] = [];
   const index = `${SITE}/index.md`;
   const advice = `${SITE}/recurring-advice.md`;
@@ -72,16 +72,13 @@ export function renderSite(view: KbView, templatesDir?: string): RenderedFile[] 
         weight: 1,
         slug: '/',
       }) +
-      renderTemplate(
-        'site-index.md.hbs',
+      t.render('site-index.md.hbs',
         {
           ...view,
           subjects: view.subjects.map((s) => ({ ...s, href: relLink(index, subjectPage.get(s.id)!) })),
           categories: categoryRows,
           adviceHref: relLink(index, advice),
-        },
-        templatesDir,
-      ),
+        }),
   });
 
   files.push({ path: `${SITE}/subjects/_category_.json`, content: categoryJson('Subjects', 2, 'One page per reviewed file.') });
@@ -105,7 +102,7 @@ export function renderSite(view: KbView, templatesDir?: string): RenderedFile[] 
           weight: i + 1,
           slug: subjectSlugs[i]!,
         }) +
-        renderTemplate('site-subject.md.hbs', { subject, stages: view.stages, indexHref: relLink(path, index) }, templatesDir),
+        t.render('site-subject.md.hbs', { subject, stages: view.stages, indexHref: relLink(path, index) }),
     });
   });
 
@@ -129,7 +126,7 @@ export function renderSite(view: KbView, templatesDir?: string): RenderedFile[] 
           weight: i + 1,
           slug: categorySlugs[i]!,
         }) +
-        renderTemplate('site-category.md.hbs', { category: c, findings, stages: view.stages, indexHref: relLink(path, index) }, templatesDir),
+        t.render('site-category.md.hbs', { category: c, findings, stages: view.stages, indexHref: relLink(path, index) }),
     });
   });
 
@@ -149,7 +146,7 @@ export function renderSite(view: KbView, templatesDir?: string): RenderedFile[] 
         sidebar_position: 4,
         weight: 4,
         slug: 'recurring-advice',
-      }) + renderTemplate('site-advice.md.hbs', { themes, stages: view.stages, indexHref: relLink(advice, index) }, templatesDir),
+      }) + t.render('site-advice.md.hbs', { themes, stages: view.stages, indexHref: relLink(advice, index) }),
   });
   files.push({ path: 'mkdocs.yml', content: mkdocsYml() });
   return files;

@@ -4,7 +4,7 @@ import type { KB, Severity, Stance } from '../model.js';
 import { findingsById } from './diff.js';
 import { cleanText, oneLine } from './escape.js';
 import type { RenderedFile } from './files.js';
-import { renderTemplate } from './handlebars.js';
+import type { TemplateSet } from './handlebars.js';
 import type { Triage } from './triage.js';
 import { SEVERITIES, type FindingView, type KbView } from './view.js';
 
@@ -55,7 +55,7 @@ const label = (text: string): string => oneLine(text).replace(/[^A-Za-z0-9_.:-]+
 /** A spreadsheet would run a cell starting with `=`, `+`, `-`, `@` as a formula: prefix a quote (OWASP CSV injection). */
 const cell = (text: string): string => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
-export function renderTickets(view: KbView, options: TicketOptions, templatesDir?: string): RenderedFile[] {
+export function renderTickets(view: KbView, options: TicketOptions, tpl: TemplateSet): RenderedFile[] {
   const stances = new Set<Stance>(options.stances ?? ['concern']);
   const previous = options.since ? findingsById(options.since) : null;
   const candidates = view.subjects
@@ -69,15 +69,15 @@ export function renderTickets(view: KbView, options: TicketOptions, templatesDir
         (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     );
   const fresh = previous ? candidates.filter((f) => !previous.has(f.id)) : candidates;
-  const tickets = fresh.map((f) => toTicket(f, templatesDir));
+  const tickets = fresh.map((f) => toTicket(f, tpl));
 
   const files: RenderedFile[] = [{ path: `${TICKETS}/tickets.json`, content: `${JSON.stringify(tickets, null, 2)}\n` }];
-  files.push({ path: `${TICKETS}/jira.csv`, content: jiraCsv(tickets, fresh, templatesDir) });
+  files.push({ path: `${TICKETS}/jira.csv`, content: jiraCsv(tickets, fresh, tpl) });
   for (const t of tickets) {
     const token = fingerprintToken(t.fingerprint);
     files.push({
       path: `${TICKETS}/github/${token}.md`,
-      content: renderTemplate('github-issue.md.hbs', { ...t, marker: `<!-- review-kb:fingerprint=${token} -->` }, templatesDir),
+      content: tpl.render('github-issue.md.hbs', { ...t, marker: `<!-- review-kb:fingerprint=${token} -->` }),
     });
   }
   if (previous && options.since) {
@@ -91,14 +91,14 @@ export function renderTickets(view: KbView, options: TicketOptions, templatesDir
   return files;
 }
 
-function toTicket(f: FindingView, templatesDir?: string): Ticket {
+function toTicket(f: FindingView, tpl: TemplateSet): Ticket {
   const severity = f.severity ? `[${f.severity}] ` : '';
   // Jira caps a summary at 255 characters.
   const title = `${severity}${oneLine(f.title)} (${oneLine(f.subject.path)})`;
   return {
     fingerprint: f.id,
     title: title.length > 255 ? `${title.slice(0, 254)}…` : title,
-    body: `${renderTemplate('ticket.md.hbs', f, templatesDir).trim()}\n`,
+    body: `${tpl.render('ticket.md.hbs', f).trim()}\n`,
     labels: [
       'review-kb',
       'security',
@@ -121,12 +121,12 @@ function toTicket(f: FindingView, templatesDir?: string): Ticket {
  * Jira's CSV importer: one `Labels` column per label (that is how it imports several), multi-line
  * descriptions quoted by csv-stringify, plain text (Jira does not render markdown).
  */
-function jiraCsv(tickets: Ticket[], findings: FindingView[], templatesDir?: string): string {
+function jiraCsv(tickets: Ticket[], findings: FindingView[], tpl: TemplateSet): string {
   const width = Math.max(1, ...tickets.map((t) => t.labels.length));
   const header = ['Summary', 'Description', 'Priority', ...Array.from({ length: width }, () => 'Labels'), 'Fingerprint'];
   const rows = tickets.map((t, i) => [
     cell(t.title),
-    cell(cleanText(renderTemplate('ticket.txt.hbs', findings[i], templatesDir)).trim()),
+    cell(cleanText(tpl.render('ticket.txt.hbs', findings[i])).trim()),
     t.priority,
     ...Array.from({ length: width }, (_, k) => t.labels[k] ?? ''),
     t.fingerprint,

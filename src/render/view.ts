@@ -216,7 +216,8 @@ export function buildView(kb: KB, options: ViewOptions = {}): KbView {
   const reviewHref = (id: string, line?: number): string | null =>
     base === null ? null : `${base}/${id.split('#')[0]}${line ? `#L${line}` : ''}`;
 
-  const subjectById = new Map(kb.subjects.map((s) => [s.id, s]));
+  // Theme.subjects may name subjects by id or by path (consolidate writes paths): accept both.
+  const subjectById = new Map<string, Subject>([...kb.subjects.map((s) => [s.path, s] as const), ...kb.subjects.map((s) => [s.id, s] as const)]);
   const themes: ThemeView[] = [...kb.themes]
     .sort((a, b) => cmp(a.title.toLowerCase(), b.title.toLowerCase()) || cmp(a.id, b.id))
     .map((t: Theme) => ({
@@ -224,9 +225,7 @@ export function buildView(kb: KB, options: ViewOptions = {}): KbView {
       title: t.title,
       slug: slug(t.id).startsWith('theme-') ? slug(t.id) : `theme-${slug(t.id)}`,
       category: category(t.category),
-      subjects: [...new Set(t.subjects)]
-        .map((id) => subjectById.get(id))
-        .filter((s): s is Subject => s !== undefined)
+      subjects: [...new Set(t.subjects.map((key) => subjectById.get(key)).filter((s): s is Subject => s !== undefined))]
         .sort((a, b) => cmp(a.path, b.path) || cmp(a.id, b.id))
         .map((s) => ({ id: s.id, path: s.path, page: pages.get(s.id)! })),
       findings: t.findings.length,
