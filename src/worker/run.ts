@@ -2,11 +2,11 @@
 import { availableParallelism } from 'node:os';
 import { taxonomyVersion, type Taxonomy } from '../classify/index.js';
 import { DEFAULT_MAX_REVIEW_BYTES } from '../ingest/read.js';
-import { ReviewCache, type CacheStats, type CacheVersions } from '../cache/store.js';
+import { cacheKey, ReviewCache, sha256, type CacheStats, type CacheVersions } from '../cache/store.js';
 import type { Diagnostic, ReviewAnalysis } from '../model.js';
 import { ANALYZER_VERSION, analyzeOne } from './analyze-one.js';
 import { runPool } from './pool.js';
-import { asDiagnostic, processBatch, type ItemResult, type ReviewResult, type TaskContext, type WorkItem } from './task.js';
+import { asDiagnostic, processBatch, readItem, type ItemResult, type ReviewResult, type TaskContext, type WorkItem } from './task.js';
 
 export { asDiagnostic } from './task.js';
 
@@ -54,17 +54,26 @@ export type Outcome =
   | { ok: false; diagnostic: Diagnostic };
 
 /**
- * Below this many reviews the serial path wins: starting a worker and loading the parser in it
- * (~0.3 s measured here) costs more than analysing a few dozen reviews on the main thread.
+ * Below this many reviews to analyse the serial path wins: starting a worker and loading the parser in
+ * it (~0.3 s measured here) costs more than analysing a few dozen reviews on the main thread.
  */
 export const SERIAL_BELOW = 48;
 
-/** How many workers a run of `count` reviews gets: 1 means the main thread, no workers. */
+/** How many workers analysing `count` reviews gets: 1 means the main thread, no workers. */
 export function workerCount(count: number, jobs: number = availableParallelism()): number {
   if (jobs <= 1 || count < SERIAL_BELOW) return 1;
   return Math.max(1, Math.min(Math.floor(jobs), Math.ceil(count / (SERIAL_BELOW / 2))));
 }
 
+/** Reviews read at once while looking them up in the cache. */
+const SCAN_CHUNK = 64;
+
+/**
+ * With a cache that holds anything, the main thread first reads and hashes every review (texts are
+ * dropped right away) and answers what the cache knows; only the misses go to analysis, so a warm run
+ * starts no worker and an incremental run sizes its pool by what changed. With no cache, or an empty
+ * one, everything is a miss and the workers read the files themselves.
+ */
 export async function analyzeAll(inputs: ReviewInput[], options: RunOptions): Promise<Outcome[]> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_REVIEW_BYTES;
   const versions: CacheVersions | null = options.cacheDir
@@ -72,66 +81,96 @@ export async function analyzeAll(inputs: ReviewInput[], options: RunOptions): Pr
     : null;
   const cache = options.cacheDir && versions ? await ReviewCache.open(options.cacheDir, versions) : null;
   const outcomes: Outcome[] = new Array(inputs.length);
-  const retry: number[] = [];
   const stats: RunStats = options.stats ?? { jobs: 1, analysed: 0, cached: 0, failed: 0, cache: null };
-  Object.assign(stats, { analysed: 0, cached: 0, failed: 0, cache: cache?.stats ?? null });
+  Object.assign(stats, { jobs: 1, analysed: 0, cached: 0, failed: 0, cache: cache?.stats ?? null });
   let done = 0;
+  const progress = (n: number): void => {
+    done += n;
+    options.onProgress?.(done, inputs.length);
+  };
+  const fail = (index: number, diagnostic: Diagnostic): void => {
+    outcomes[index] = { ok: false, diagnostic };
+    stats.failed++;
+  };
 
-  const settle = (results: ItemResult[]): void => {
-    for (const r of results) {
-      if (r.kind === 'fail') {
-        outcomes[r.index] = { ok: false, diagnostic: r.diagnostic };
-        stats.failed++;
-      } else if (r.kind === 'hit') {
-        const hit = cache?.get<ReviewResult>(r.key);
-        // An unreadable entry is analysed again, after the pool is done.
-        if (!hit) retry.push(r.index);
+  let misses: number[];
+  if (cache && cache.stats.loaded > 0) {
+    misses = [];
+    for (let start = 0; start < inputs.length; start += SCAN_CHUNK) {
+      const end = Math.min(inputs.length, start + SCAN_CHUNK);
+      const chunk = inputs.slice(start, end).map((input, i) => lookup(start + i, input));
+      let settled = 0;
+      for (const found of await Promise.all(chunk)) {
+        if (found.kind === 'miss') {
+          misses.push(found.index);
+          continue;
+        }
+        settled++;
+        if (found.kind === 'fail') fail(found.index, found.diagnostic);
         else {
-          outcomes[r.index] = { ok: true, ...hit, cached: true };
+          outcomes[found.index] = { ok: true, ...found.result, cached: true };
           stats.cached++;
         }
+      }
+      progress(settled);
+    }
+  } else {
+    misses = inputs.map((_, i) => i);
+  }
+
+  async function lookup(index: number, input: ReviewInput): Promise<
+    { kind: 'hit'; index: number; result: ReviewResult } | { kind: 'miss'; index: number } | { kind: 'fail'; index: number; diagnostic: Diagnostic }
+  > {
+    let text: string;
+    try {
+      text = await readItem({ index, file: input.file, text: input.text }, maxBytes);
+    } catch (error) {
+      return { kind: 'fail', index, diagnostic: asDiagnostic(input.file, error) };
+    }
+    const result = cache!.get<ReviewResult>(cacheKey(sha256(text), input.file, versions!));
+    return result ? { kind: 'hit', index, result } : { kind: 'miss', index };
+  }
+
+  let analysedOrFailed = 0;
+  const settle = (results: ItemResult[]): void => {
+    analysedOrFailed += results.length;
+    for (const r of results) {
+      if (r.kind === 'fail') {
+        fail(r.index, r.diagnostic);
       } else {
         if (r.key !== null) cache?.put(r.key, r.json);
         outcomes[r.index] = { ok: true, ...(JSON.parse(r.json) as ReviewResult), cached: false };
         stats.analysed++;
       }
     }
-    done += results.length;
-    options.onProgress?.(done, inputs.length);
+    progress(results.length);
   };
-  const item = (index: number): WorkItem => ({ index, file: inputs[index]!.file, text: inputs[index]!.text });
+  const item = (n: number): WorkItem => {
+    const index = misses[n]!;
+    return { index, file: inputs[index]!.file, text: inputs[index]!.text };
+  };
 
-  const workers = workerCount(inputs.length, options.jobs);
-  stats.jobs = workers;
+  const workers = workerCount(misses.length, options.jobs);
   let serial = workers <= 1;
   if (!serial) {
-    const init = { taxonomyFile: options.taxonomyFile, maxBytes, versions, known: cache?.keys() ?? [] };
+    stats.jobs = workers;
     try {
-      await runPool(inputs.length, item, workers, init, settle);
+      await runPool(misses.length, item, workers, { taxonomyFile: options.taxonomyFile, maxBytes, versions }, settle);
     } catch (error) {
       // Workers could not start here (no compiled entry, no esbuild for the sources): same work, one thread.
-      if (done > 0 || !isStartFailure(error)) throw error;
+      if (analysedOrFailed > 0 || !isStartFailure(error)) throw error;
       stats.jobs = 1;
       serial = true;
     }
   }
-  const ctx: TaskContext = {
-    maxBytes,
-    versions,
-    known: cache ?? { has: () => false },
-    analyzer: async () => (text, file) => analyzeOne(text, file, options.taxonomy),
-  };
   if (serial) {
-    // Batches of the same size a worker gets: reading overlaps, progress moves, nothing else is held.
-    for (let start = 0; start < inputs.length; start += 32) {
+    const ctx: TaskContext = { maxBytes, versions, analyzer: async () => (text, file) => analyzeOne(text, file, options.taxonomy) };
+    // In batches, as a worker would get them: reading overlaps and progress moves.
+    for (let start = 0; start < misses.length; start += SCAN_CHUNK) {
       const batch: WorkItem[] = [];
-      for (let i = start; i < Math.min(inputs.length, start + 32); i++) batch.push(item(i));
+      for (let n = start; n < Math.min(misses.length, start + SCAN_CHUNK); n++) batch.push(item(n));
       settle(await processBatch(batch, ctx));
     }
-  }
-  if (retry.length > 0) {
-    done -= retry.length;
-    settle(await processBatch(retry.map(item), { ...ctx, known: { has: () => false } }));
   }
   await cache?.flush();
   return outcomes;

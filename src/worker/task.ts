@@ -1,0 +1,68 @@
+// One batch of per-review work, the same on the main thread (serial) and in a worker: read, hash, analyse, serialize.
+import { DEFAULT_MAX_REVIEW_BYTES, InputError, readText } from '../ingest/read.js';
+import { fromInputError } from '../diagnostics.js';
+import { cacheKey, sha256, type CacheVersions } from '../cache/store.js';
+import type { Diagnostic, ReviewAnalysis } from '../model.js';
+import type { AnalyzedReview } from './analyze-one.js';
+
+/** A review to process: a file to read (in the worker, so the main thread never holds the texts), or text in hand. */
+export interface WorkItem {
+  index: number;
+  file: string;
+  text: string | null;
+}
+
+/** What the per-review analysis produces, in the form that is cached and sent between threads. */
+export interface ReviewResult {
+  hash: string;
+  analysis: ReviewAnalysis;
+  diagnostics: Diagnostic[];
+}
+
+export type ItemResult =
+  /** Freshly analysed: `json` is the ReviewResult serialized once, for transport and for the cache alike. */
+  | { index: number; kind: 'new'; key: string | null; json: string }
+  | { index: number; kind: 'fail'; diagnostic: Diagnostic };
+
+export interface TaskContext {
+  maxBytes: number;
+  /** Null when caching is off. */
+  versions: CacheVersions | null;
+  /** The analyser, loaded on first need (a fully cached run never loads the parser). */
+  analyzer: () => Promise<(text: string, file: string) => AnalyzedReview>;
+}
+
+/** Reads every item of the batch concurrently, then analyses them in order; results come back in batch order. */
+export async function processBatch(items: readonly WorkItem[], ctx: TaskContext): Promise<ItemResult[]> {
+  const texts = await Promise.all(items.map((item) => readItem(item, ctx.maxBytes).catch((error: unknown) => error)));
+  const results: ItemResult[] = [];
+  for (const [i, item] of items.entries()) {
+    const text = texts[i];
+    results.push(typeof text === 'string' ? await processText(item, text, ctx) : { index: item.index, kind: 'fail', diagnostic: asDiagnostic(item.file, text) });
+  }
+  return results;
+}
+
+export async function readItem(item: WorkItem, maxBytes: number): Promise<string> {
+  const text = item.text ?? (await readText(item.file, maxBytes ?? DEFAULT_MAX_REVIEW_BYTES));
+  if (text.trim() === '') throw new InputError(item.file, 'empty review (skipped)');
+  return text;
+}
+
+async function processText(item: WorkItem, text: string, ctx: TaskContext): Promise<ItemResult> {
+  const hash = sha256(text);
+  const key = ctx.versions ? cacheKey(hash, item.file, ctx.versions) : null;
+  try {
+    const analyze = await ctx.analyzer();
+    const { analysis, diagnostics } = analyze(text, item.file);
+    const result: ReviewResult = { hash, analysis, diagnostics };
+    return { index: item.index, kind: 'new', key, json: JSON.stringify(result) };
+  } catch (error) {
+    return { index: item.index, kind: 'fail', diagnostic: asDiagnostic(item.file, error) };
+  }
+}
+
+export function asDiagnostic(file: string, error: unknown): Diagnostic {
+  if (error instanceof InputError) return fromInputError(error);
+  return { file, severity: 'error', message: `could not be processed: ${error instanceof Error ? error.message : String(error)} (skipped)` };
+}

@@ -1,0 +1,140 @@
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTaxonomy } from '../../src/classify/index.js';
+import { analyzeAll, SERIAL_BELOW, workerCount, type Outcome, type ReviewInput, type RunStats } from '../../src/worker/run.js';
+import { writeCorpus } from '../../scripts/bench/corpus.js';
+
+const SEEDS = join(import.meta.dirname, '../../seeds');
+let root: string;
+let inputs: ReviewInput[];
+const taxonomy = loadTaxonomy();
+
+const toInput = (file: string): ReviewInput => ({ id: file, file, text: null, meta: { subject: null, reviewer: null, date: null } });
+const stats = (): RunStats => ({ jobs: 0, analysed: 0, cached: 0, failed: 0, cache: null });
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'review-kb-worker-'));
+  // Enough reviews that the pool really starts (the seeds alone are analysed on the main thread).
+  const corpus = await writeCorpus(join(root, 'corpus'), { reviews: SERIAL_BELOW + 12, seed: 7 });
+  await cp(SEEDS, join(root, 'seeds'), { recursive: true });
+  const seeds = (await readdir(join(root, 'seeds'))).filter((f) => f.endsWith('.txt')).map((f) => join(root, 'seeds', f));
+  inputs = [...seeds, ...corpus.files].map(toInput);
+  // A batch record (text in hand) and an empty file go through the same path.
+  inputs.push({ id: 'batch#1', file: 'batch.jsonl#1', text: '1. **Hardcoded password** in `connect` (line 12).\n', meta: { subject: 'db.py', reviewer: null, date: null } });
+  await writeFile(join(root, 'empty.md'), '  \n');
+  inputs.push(toInput(join(root, 'empty.md')));
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('workerCount', () => {
+  it('keeps tiny runs on the main thread and never exceeds the jobs asked for', () => {
+    expect(workerCount(4, 8)).toBe(1);
+    expect(workerCount(10_000, 1)).toBe(1);
+    expect(workerCount(10_000, 2)).toBe(2);
+    expect(workerCount(SERIAL_BELOW, 8)).toBe(2);
+  });
+});
+
+describe('analyzeAll', () => {
+  it('gives the same outcomes, in input order, with a worker pool and on one thread', async () => {
+    const serialStats = stats();
+    const parallelStats = stats();
+    const serial = await analyzeAll(inputs, { taxonomy, taxonomyFile: null, jobs: 1, stats: serialStats });
+    const parallel = await analyzeAll(inputs, { taxonomy, taxonomyFile: null, jobs: 2, stats: parallelStats });
+    expect(serialStats.jobs).toBe(1);
+    expect(parallelStats.jobs).toBe(2);
+    expect(JSON.stringify(parallel)).toBe(JSON.stringify(serial));
+    expect(parallel).toHaveLength(inputs.length);
+    // Order is the input order: each outcome's findings come from its own review.
+    const seed = parallel[0] as Extract<Outcome, { ok: true }>;
+    const seedText = await readFile(inputs[0]!.file, 'utf8');
+    expect(seed.ok).toBe(true);
+    expect(seed.analysis.findings.length).toBeGreaterThan(0);
+    for (const f of seed.analysis.findings) expect(seedText).toContain(f.title.split(' ')[0]!);
+    const empty = parallel.at(-1)!;
+    expect(empty.ok).toBe(false);
+    expect(!empty.ok && empty.diagnostic.message).toMatch(/empty review/);
+    const batch = parallel.at(-2) as Extract<Outcome, { ok: true }>;
+    expect(batch.analysis.findings[0]?.evidence.identifiers).toContain('connect');
+  });
+
+  it('reports progress up to the total', async () => {
+    const seen: number[] = [];
+    await analyzeAll(inputs.slice(0, 6), { taxonomy, taxonomyFile: null, jobs: 1, onProgress: (done, total) => seen.push(done / total) });
+    expect(seen.at(-1)).toBe(1);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+  });
+});
+
+describe('the per-review cache', () => {
+  let work: string;
+  let files: ReviewInput[];
+  beforeAll(async () => {
+    work = join(root, 'cached');
+    await cp(join(root, 'corpus'), work, { recursive: true });
+    const dir = join(work, 'reviews', '000');
+    files = (await readdir(dir)).sort().map((f) => toInput(join(dir, f)));
+  });
+
+  const run = async (options: { jobs?: number; taxonomyFile?: string | null; analyzerVersion?: string } = {}) => {
+    const s = stats();
+    const taxonomyFile = options.taxonomyFile ?? null;
+    const outcomes = await analyzeAll(files, {
+      taxonomy: taxonomyFile ? loadTaxonomy(taxonomyFile) : taxonomy,
+      taxonomyFile,
+      jobs: options.jobs ?? 2,
+      cacheDir: join(work, '.cache'),
+      analyzerVersion: options.analyzerVersion,
+      stats: s,
+    });
+    return { outcomes, stats: s };
+  };
+
+  it('analyses everything once, then nothing, and gives the same outcomes from the cache', async () => {
+    const cold = await run();
+    expect(cold.stats).toMatchObject({ analysed: files.length, cached: 0, jobs: 2 });
+    const warm = await run();
+    expect(warm.stats).toMatchObject({ analysed: 0, cached: files.length });
+    const strip = (list: Outcome[]) => JSON.stringify(list.map((o) => (o.ok ? { ...o, cached: null } : o)));
+    expect(strip(warm.outcomes)).toBe(strip(cold.outcomes));
+    expect(warm.outcomes.every((o) => o.ok && o.cached)).toBe(true);
+  });
+
+  it('analyses a review again when its text changes, and only that one', async () => {
+    await run();
+    const target = files[3]!.file;
+    await writeFile(target, `${await readFile(target, 'utf8')}\n6. **SQL injection** in \`find_user\` (line 88): the query is built with string formatting.\n`);
+    const after = await run();
+    expect(after.stats).toMatchObject({ analysed: 1, cached: files.length - 1 });
+    const changed = after.outcomes[3] as Extract<Outcome, { ok: true }>;
+    expect(changed.cached).toBe(false);
+    expect(changed.analysis.findings.some((f) => f.evidence.identifiers.includes('find_user'))).toBe(true);
+  });
+
+  it('analyses everything again when the taxonomy changes', async () => {
+    await run();
+    const custom = join(root, 'taxonomy.json');
+    await writeFile(custom, JSON.stringify({ extends: 'default', categories: [{ id: 'command-injection', cues: { 'helper process': 3 } }] }));
+    const changed = await run({ taxonomyFile: custom });
+    expect(changed.stats).toMatchObject({ analysed: files.length, cached: 0 });
+    const again = await run({ taxonomyFile: custom });
+    expect(again.stats).toMatchObject({ analysed: 0, cached: files.length });
+  });
+
+  it('analyses everything again when the analyser version changes', async () => {
+    await run();
+    const bumped = await run({ analyzerVersion: 'test-next' });
+    expect(bumped.stats).toMatchObject({ analysed: files.length, cached: 0 });
+  });
+
+  it('is shared by the serial path', async () => {
+    await run();
+    const serial = await run({ jobs: 1 });
+    expect(serial.stats).toMatchObject({ analysed: 0, cached: files.length, jobs: 1 });
+  });
+});
