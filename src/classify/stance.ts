@@ -63,11 +63,11 @@ export function decideStance(
   const contrast = hits(p, lex.contrast, { skipRecommendations: true, skipNegated: false });
   const praise = hits(p, lex.praise, { skipRecommendations: true, skipNegated: true });
   const concern = hits(p, lex.concern, { skipRecommendations: true, skipNegated: true });
-  const generic = hits(p, lex.generic, { skipRecommendations: false, skipNegated: false });
-  const genericInAdvice = hits({ ...p, body: p.body.map((s) => (s.kind === 'recommendation' ? s : { ...s, tokens: [], negated: [] })) }, lex.generic, {
-    skipRecommendations: false,
-    skipNegated: false,
-  });
+  // Negated boilerplate ("this is not a security issue") is not boilerplate, except inside advice,
+  // where "ensure it does not allow potential security risks" is still advice.
+  const onlyAdvice = { ...p, title: { ...p.title, tokens: [], negated: [] }, body: p.body.map((s) => (s.kind === 'recommendation' ? s : { ...s, tokens: [], negated: [] })) };
+  const genericInAdvice = hits(onlyAdvice, lex.generic, { skipRecommendations: false, skipNegated: false });
+  const generic = [...hits(p, lex.generic, { skipRecommendations: true, skipNegated: true }), ...genericInAdvice];
   const hedges = hits(p, lex.hedging, { skipRecommendations: true, skipNegated: false });
   const riskSentences = p.body.filter((s) => s.kind === 'risk').length;
 
