@@ -150,7 +150,8 @@ function norm(v: Vector): number {
 /**
  * Centroid-linkage agglomerative clustering with cannot-link labels: repeatedly merges the two
  * clusters whose summed vectors are most similar (cosine), while that is at least `threshold` and
- * `accept(sumA, sumB)` agrees. A cluster is compared through its centroid, so a group that many
+ * the gate, when given, accepts the two clusters' sums of its own per-item vectors. Items of
+ * different non-null `kinds` never end up together. A cluster is compared through its centroid, so a group that many
  * reports describe in different words is judged by what they share, not by its least alike pair;
  * and a candidate must resemble that shared core, not just one member, so A~B~C does not chain C in.
  * Only pairs listed in `neighbors` (from blocking) are ever compared, and a merged cluster inherits
@@ -161,10 +162,14 @@ export function centroidClusters(
   cannotLink: string[][],
   neighbors: Array<[number, number]>,
   threshold: number,
-  accept: (a: Vector, b: Vector) => boolean = () => true,
+  gate?: { vectors: Vector[]; accept: (a: Vector, b: Vector) => boolean },
+  kinds?: Array<string | null>,
 ): number[][] {
+  // A cluster's kind: the first non-null kind of its members; clusters of different kinds never merge.
+  const kindOf: Array<string | null> = kinds ? [...kinds] : vectors.map(() => null);
   const n = vectors.length;
   const sums: Array<Vector | null> = vectors.map((v) => new Map(v));
+  const gateSums: Array<Vector | null> = gate ? gate.vectors.map((v) => new Map(v)) : [];
   const norms: number[] = vectors.map(norm);
   const members: Array<number[] | null> = vectors.map((_, i) => [i]);
   const labels: Array<Set<string> | null> = cannotLink.map((l) => new Set(l));
@@ -175,6 +180,7 @@ export function centroidClusters(
     adjacency[j]!.add(i);
   }
   const disjoint = (a: number, b: number): boolean => {
+    if (kindOf[a] && kindOf[b] && kindOf[a] !== kindOf[b]) return false;
     const [s, l] = labels[a]!.size <= labels[b]!.size ? [labels[a]!, labels[b]!] : [labels[b]!, labels[a]!];
     for (const x of s) if (l.has(x)) return false;
     return true;
@@ -183,7 +189,7 @@ export function centroidClusters(
   const offer = (a: number, b: number): void => {
     if (!disjoint(a, b) || norms[a] === 0 || norms[b] === 0) return;
     const s = dot(sums[a]!, sums[b]!) / (norms[a]! * norms[b]!);
-    if (s >= threshold && accept(sums[a]!, sums[b]!)) heap.push({ avg: s, a: Math.min(a, b), b: Math.max(a, b) });
+    if (s >= threshold && (!gate || gate.accept(gateSums[a]!, gateSums[b]!))) heap.push({ avg: s, a: Math.min(a, b), b: Math.max(a, b) });
   };
   for (let i = 0; i < n; i++) for (const j of [...adjacency[i]!].sort((x, y) => x - y)) if (i < j) offer(i, j);
   while (heap.size > 0) {
@@ -195,8 +201,14 @@ export function centroidClusters(
     for (const [k, x] of sums[b]!) sum.set(k, (sum.get(k) ?? 0) + x);
     sums.push(sum);
     norms.push(norm(sum));
+    if (gate) {
+      const g = new Map(gateSums[a]!);
+      for (const [k, x] of gateSums[b]!) g.set(k, (g.get(k) ?? 0) + x);
+      gateSums.push(g);
+    }
     members.push([...members[a]!, ...members[b]!].sort((x, y) => x - y));
     labels.push(new Set([...labels[a]!, ...labels[b]!]));
+    kindOf.push(kindOf[a] ?? kindOf[b] ?? null);
     const adj = new Set<number>();
     for (const x of [a, b]) for (const y of adjacency[x]!) if (y !== a && y !== b && members[y]) adj.add(y);
     adjacency.push(adj);
@@ -204,6 +216,7 @@ export function centroidClusters(
       for (const y of adjacency[x]!) adjacency[y]?.delete(x);
       members[x] = null;
       sums[x] = null;
+      if (gate) gateSums[x] = null;
       labels[x] = null;
       adjacency[x] = null;
     }

@@ -15,6 +15,8 @@ export interface FindingFeatures {
   bodyStems: Map<string, number>;
   /** Stem counts of the lead of the prose: its first `LEAD_WORDS` content words. */
   leadStems: Map<string, number>;
+  /** Stem counts of title and lead without any identifier: the words about *what* is wrong. */
+  proseStems: Map<string, number>;
   /** Normalised code identifiers the finding names (evidence and identifier-shaped prose tokens). */
   identifiers: Set<string>;
   /** Cited lines per file: the subject's own lines and every linked location. */
@@ -25,6 +27,8 @@ export interface FindingFeatures {
   titleNorm: string;
   /** TF-IDF vector of title and lead (title counted twice), L2-normalised; filled by `weigh`. */
   vector: Map<string, number>;
+  /** TF-IDF vector of `proseStems`, L2-normalised; filled by `weigh`. */
+  proseVector: Map<string, number>;
   /** TF-IDF vector of the title alone, L2-normalised; filled by `weigh`. */
   titleVector: Map<string, number>;
   /** IDF weight of each identifier; filled by `weigh`. */
@@ -50,12 +54,29 @@ function count(tokens: string[]): Map<string, number> {
   return m;
 }
 
-/** Drops the title from the front of the text when the parser included it there. */
+/** Whitespace- and case-folded text, for comparing a title with the start of a body. */
+const fold = (t: string): string => t.replace(/[\s*_`#]+/g, ' ').trim().toLowerCase();
+
+/**
+ * The prose of a finding without pasted code, and without its title when the text opens with it
+ * (`# Title`, `1. **Title**: text…`): the title is weighted on its own and must not count twice.
+ */
 function bodyOf(finding: Finding): string {
   const source = finding.excerpt ? stripFencedCode(finding.excerpt) : finding.text;
-  const t = finding.title.trim();
-  const trimmed = source.trimStart().replace(/^[#*_\s\d.)-]*/, '');
-  return t && trimmed.startsWith(t) ? trimmed.slice(t.length) : source;
+  const title = fold(finding.title);
+  if (!title) return source;
+  const lines = source.trimStart().split('\n');
+  const firstLine = lines[0]!.replace(/^\s*(?:#+|\d+[.)]|[-*+])\s*/, '');
+  if (!fold(firstLine).startsWith(title)) return source;
+  // Drop as many words from the first line as the title has, then any closing markup and colon.
+  const words = title.split(' ').length;
+  const rest = firstLine
+    .replace(/^[\s*_`#]*/, '')
+    .split(/(?<=\S)(?=\s)/)
+    .slice(words)
+    .join('')
+    .replace(/^[\s*_`:.\-–—]*/, '');
+  return [rest, ...lines.slice(1)].join('\n');
 }
 
 function addRanges(places: Map<string, LineRange[]>, path: string, ranges: LineRange[]): void {
@@ -74,6 +95,10 @@ function addRanges(places: Map<string, LineRange[]>, path: string, ranges: LineR
 export function extractFeatures(review: Review, finding: Finding): FindingFeatures {
   const body = bodyOf(finding);
   const bodyStems = contentStems(body);
+  // The prose without names of code: what the finding says is wrong, not where. A shared constant's
+  // words must not pass for agreement on the concern (see MIN_TEXT_AGREEMENT).
+  const names = new Set(finding.evidence.identifiers.map((i) => i.toLowerCase()));
+  const proseOptions = { identifiers: 'skip', skip: names } as const;
   const identifiers = new Set<string>();
   for (const raw of finding.evidence.identifiers) for (const k of identifierKeys(raw)) identifiers.add(k);
   for (const k of textIdentifiers(finding.title)) identifiers.add(k);
@@ -88,6 +113,7 @@ export function extractFeatures(review: Review, finding: Finding): FindingFeatur
     finding,
     subject: review.subject,
     titleStems: count(contentStems(finding.title)),
+    proseStems: count([...contentStems(finding.title, proseOptions), ...contentStems(body, proseOptions).slice(0, LEAD_WORDS)]),
     bodyStems: count(bodyStems),
     leadStems: count(bodyStems.slice(0, LEAD_WORDS)),
     identifiers,
@@ -96,6 +122,7 @@ export function extractFeatures(review: Review, finding: Finding): FindingFeatur
     secondaryCategory: finding.secondaryCategory,
     titleNorm: normalizeTitle(finding.title),
     vector: new Map(),
+    proseVector: new Map(),
     titleVector: new Map(),
     identifierWeights: new Map(),
   };
@@ -154,6 +181,9 @@ export function weigh(features: FindingFeatures[], corpus: Corpus): void {
       v.set(s, (v.get(s) ?? 0) + w);
     }
     f.vector = normalize(v);
+    const pv = new Map<string, number>();
+    for (const [s, n] of f.proseStems) pv.set(s, (1 + Math.log(n)) * idf(corpus.stemDf.get(s), corpus.size));
+    f.proseVector = normalize(pv);
     f.titleVector = normalize(tv);
     const iw = new Map<string, number>();
     for (const id of f.identifiers) iw.set(id, idf(corpus.identifierDf.get(id), corpus.size));

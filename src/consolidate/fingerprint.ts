@@ -11,11 +11,14 @@ interface Term {
 }
 
 /** The terms a source is anchored by: the identifiers it cites and the content words of its title. */
-function anchorTerms(f: FindingFeatures): Map<string, boolean> {
+function anchorTerms(f: FindingFeatures, identifiers: boolean): Map<string, boolean> {
   const terms = new Map<string, boolean>();
-  for (const raw of f.finding.evidence.identifiers) for (const k of identifierKeys(raw)) terms.set(k, true);
-  for (const k of textIdentifiers(f.finding.title)) terms.set(k, true);
-  for (const s of contentStems(f.finding.title)) if (!terms.has(s)) terms.set(s, false);
+  if (identifiers) {
+    for (const raw of f.finding.evidence.identifiers) for (const k of identifierKeys(raw)) terms.set(k, true);
+    for (const k of textIdentifiers(f.finding.title)) terms.set(k, true);
+  }
+  const words = identifiers ? contentStems(f.finding.title) : contentStems(f.finding.title, { identifiers: 'skip' });
+  for (const s of words) if (!terms.has(s)) terms.set(s, false);
   return terms;
 }
 
@@ -24,10 +27,10 @@ function anchorTerms(f: FindingFeatures): Map<string, boolean> {
  * in the code is more specific than a word); then longer (more specific); then alphabetical. Corpus
  * statistics are deliberately not used, so adding unrelated reviews elsewhere cannot change an id.
  */
-export function keyTerms(members: FindingFeatures[]): Term[] {
+export function keyTerms(members: FindingFeatures[], identifiers = true): Term[] {
   const support = new Map<string, { identifier: boolean; reviews: Set<string> }>();
   for (const m of members) {
-    for (const [term, identifier] of anchorTerms(m)) {
+    for (const [term, identifier] of anchorTerms(m, identifiers)) {
       const s = support.get(term) ?? { identifier, reviews: new Set<string>() };
       s.identifier ||= identifier;
       s.reviews.add(m.review.id);
@@ -65,6 +68,13 @@ export interface FingerprintInput {
   category: string | null;
 }
 
+export interface FingerprintOptions {
+  /** Whether names of code may be key terms (not for themes: advice is the same whatever it names). */
+  identifiers?: boolean;
+  /** Readable head of the id when set (a theme's category), instead of the first key term. */
+  heads?: Array<string | null>;
+}
+
 /**
  * Ids for groups within one scope (a subject path, or `*` for the whole input): `<key term>-<hash of
  * scope, category and key terms>`. The first key term is the one most sources share, so a new review
@@ -72,11 +82,11 @@ export interface FingerprintInput {
  * the others' term on top, and line numbers never enter. When two groups of a scope would get the
  * same id, both take one more key term, and so on; as a last resort the sorted source keys decide.
  */
-export function fingerprints(scope: string, groups: FingerprintInput[]): string[] {
-  const terms = groups.map((g) => keyTerms(g.members));
+export function fingerprints(scope: string, groups: FingerprintInput[], options: FingerprintOptions = {}): string[] {
+  const terms = groups.map((g) => keyTerms(g.members, options.identifiers ?? true));
   const make = (i: number, k: number): string => {
     const chosen = terms[i]!.slice(0, k).map((t) => t.term);
-    const head = chosen[0] ?? 'finding';
+    const head = options.heads?.[i] ?? chosen[0] ?? 'finding';
     return `${slug(head)}-${hash([scope, groups[i]!.category ?? '', ...chosen])}`;
   };
   const depth = groups.map(() => 1);

@@ -15,7 +15,7 @@ export interface ConsolidateOptions {
 }
 
 /** Two clusters merge while the cosine of their centroids is at least this. */
-export const MERGE_THRESHOLD = 0.375;
+export const MERGE_THRESHOLD = 0.4;
 
 /** Stable, path-safe, readable id for a subject path: a slug of the path plus a short hash of it (slugs can collide). */
 export function subjectId(path: string): string {
@@ -53,12 +53,28 @@ function cannotLinkLabels(f: FindingFeatures): string[] {
   return f.review.author ? [`review:${f.review.id}`, `author:${f.review.author.toLowerCase()}`] : [`review:${f.review.id}`];
 }
 
+/**
+ * What kind of claim a finding makes, by its classified stance: a risk in this code (concern, or
+ * mitigated: the same risk said to be handled), generic advice, or praise. Different kinds are
+ * different claims even about the same thing (seed 002's "keep MAX_CONNTRACK_ZONE_ID validated and
+ * updated" boilerplate vs seed 003's infinite loop over zone ids); generic advice recurring across
+ * files is what themes collect. Unclassified findings (null) may join any kind.
+ */
+function claimKind(f: FindingFeatures): string | null {
+  const s = f.finding.stance;
+  if (s === 'concern' || s === 'mitigated') return 'risk';
+  return s;
+}
+
 /** Clusters one block of findings (a subject, or the whole input) and merges each cluster. */
 function clusterBlock(items: FindingFeatures[], corpus: Corpus): Array<{ members: FindingFeatures[]; finding: ConsolidatedFinding }> {
   const vectors = items.map(findingVector);
   const index = new Map(items.map((f, i) => [f, i]));
   const score = (a: FindingFeatures, b: FindingFeatures): number => vectorCosine(vectors[index.get(a)!]!, vectors[index.get(b)!]!);
-  const clusters = centroidClusters(vectors, items.map(cannotLinkLabels), candidatePairs(items, corpus), MERGE_THRESHOLD, agreeEnough);
+  const clusters = centroidClusters(vectors, items.map(cannotLinkLabels), candidatePairs(items, corpus), MERGE_THRESHOLD, {
+    vectors: items.map((f) => f.proseVector),
+    accept: agreeEnough,
+  }, items.map(claimKind));
   return clusters.map((c) => {
     const members = c.map((i) => items[i]!);
     return { members, finding: mergeCluster(members, score) };

@@ -173,24 +173,12 @@ export function findingVector(f: FindingFeatures): Vector {
   return v;
 }
 
-/** Cosine of two (possibly summed) finding vectors over their text blocks only. */
-export function textAgreement(a: Vector, b: Vector): number {
-  let d = 0;
-  let na = 0;
-  let nb = 0;
-  for (const [k, x] of a) {
-    if (!k.startsWith('t:')) continue;
-    na += x * x;
-    const y = b.get(k);
-    if (y !== undefined) d += x * y;
-  }
-  for (const [k, x] of b) if (k.startsWith('t:')) nb += x * x;
-  return na > 0 && nb > 0 ? d / Math.sqrt(na * nb) : 0;
-}
-
-/** Whether two clusters may merge at all: their words must agree a little (see MIN_TEXT_AGREEMENT). */
-export function agreeEnough(a: Vector, b: Vector): boolean {
-  return textAgreement(a, b) >= MIN_TEXT_AGREEMENT;
+/**
+ * Whether two findings (or clusters, given summed prose vectors) may merge at all: the words they
+ * use about what is wrong, names of code left out, must agree a little (see MIN_TEXT_AGREEMENT).
+ */
+export function agreeEnough(proseA: Vector, proseB: Vector): boolean {
+  return vectorCosine(proseA, proseB) >= MIN_TEXT_AGREEMENT;
 }
 
 /** Cosine of two vectors. */
@@ -212,7 +200,7 @@ export function vectorCosine(a: Vector, b: Vector): number {
 export function similarity(a: FindingFeatures, b: FindingFeatures, corpus: Corpus): PairSignals {
   const va = findingVector(a);
   const vb = findingVector(b);
-  const score = agreeEnough(va, vb) ? vectorCosine(va, vb) : 0;
+  const score = agreeEnough(a.proseVector, b.proseVector) ? vectorCosine(va, vb) : 0;
   return {
     text: cosine(a.vector, b.vector),
     title: titleSimilarity(a, b),

@@ -86,13 +86,17 @@ export function rawTokens(text: string): string[] {
 }
 
 /**
- * Content stems of a text: words lowercased, identifiers split into their words (so prose "root"
- * meets `run_as_root`), stopwords, filler and bare numbers dropped, Porter-stemmed.
+ * Content stems of a text: words lowercased, stopwords, filler and bare numbers dropped,
+ * Porter-stemmed. Identifier-shaped tokens are split into their words (`getPositionIdsByOwner` →
+ * get position ids by owner), or skipped with `identifiers: 'skip'`; tokens in `skip` are dropped.
  */
-export function contentStems(text: string): string[] {
+export function contentStems(text: string, options: { identifiers?: 'split' | 'skip'; skip?: Set<string> } = {}): string[] {
   const out: string[] = [];
   for (const raw of rawTokens(text)) {
-    const words = isIdentifierShaped(raw) ? splitIdentifier(raw) : [raw.toLowerCase()];
+    if (options.skip?.has(raw.toLowerCase())) continue;
+    const shaped = isIdentifierShaped(raw);
+    if (shaped && options.identifiers === 'skip') continue;
+    const words = shaped ? splitIdentifier(raw) : [raw.toLowerCase()];
     for (const w of words) {
       if (w.length < 2 || /^[0-9]+$/.test(w) || /^l[0-9]+$/.test(w) || STOP.has(w)) continue;
       const s = stem(w);

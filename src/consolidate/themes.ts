@@ -3,6 +3,7 @@ import type { ConsolidatedFinding, Theme } from '../model.js';
 import { averageLinkClusters, type Edge } from './cluster.js';
 import { cosine, type FindingFeatures } from './features.js';
 import { fingerprints } from './fingerprint.js';
+import { textIdentifiers } from './text.js';
 
 /** A consolidated finding with the features of its sources and the subject it was placed in. */
 export interface PlacedFinding {
@@ -12,28 +13,32 @@ export interface PlacedFinding {
 }
 
 /** Findings with at most this specificity (classifier's [0, 1]) count as unspecific. */
-export const GENERIC_SPECIFICITY = 0.3;
+export const GENERIC_SPECIFICITY = 0.35;
 /** Two generic findings in different subjects belong to one theme from this average similarity on. */
-export const THEME_THRESHOLD = 0.4;
+export const THEME_THRESHOLD = 0.3;
+/** Below this much agreement in words, a shared category alone does not make two pieces of advice one theme. */
+const THEME_MIN_TEXT = 0.1;
 /** Weights of theme similarity: the words of the advice, and its category when classified. */
 const THEME_WEIGHTS = { text: 0.6, category: 0.4 } as const;
 
 /**
- * Boilerplate candidate: the classifier calls it generic; or, unclassified, it cites no lines or
- * locations and (when known) has low specificity. A finding some review raises as a concern about
- * this code is never boilerplate.
+ * Boilerplate candidate: it cites no lines in any file, and either the classifier calls it generic,
+ * or it has low specificity, or (unclassified) nothing says otherwise. Advice praised as done
+ * (`positive`) is not recurring advice. Works without classification: then every finding that
+ * cites no lines is a candidate, and only recurrence across subjects makes it a theme.
  */
 export function isGenericCandidate(f: ConsolidatedFinding): boolean {
-  if (f.stance === 'generic') return true;
-  if (f.stance !== null) return false;
   const e = f.evidence;
   if (e.lines.length > 0 || e.locations.some((l) => l.lines.length > 0)) return false;
+  if (f.stance === 'generic') return true;
+  if (f.stance === 'positive') return false;
   return f.specificity === null || f.specificity <= GENERIC_SPECIFICITY;
 }
 
+/** The advice's words without names of code (which library it names does not change the advice). */
 function centroid(members: FindingFeatures[]): Map<string, number> {
   const v = new Map<string, number>();
-  for (const m of members) for (const [k, x] of m.vector) v.set(k, (v.get(k) ?? 0) + x);
+  for (const m of members) for (const [k, x] of m.proseVector) v.set(k, (v.get(k) ?? 0) + x);
   let sum = 0;
   for (const x of v.values()) sum += x * x;
   const norm = Math.sqrt(sum) || 1;
@@ -41,12 +46,19 @@ function centroid(members: FindingFeatures[]): Map<string, number> {
   return v;
 }
 
+/**
+ * Theme similarity: classified, the category decides most (two pieces of generic advice about
+ * the same category are the same recurring advice, however worded) and the words the rest;
+ * unclassified, the words alone, and they must agree at least THEME_MIN_TEXT.
+ */
 function themeSimilarity(a: PlacedFinding, va: Map<string, number>, b: PlacedFinding, vb: Map<string, number>): number {
   const text = cosine(va, vb);
-  const ca = a.finding.category;
-  const cb = b.finding.category;
-  if (!ca || !cb) return text;
-  return THEME_WEIGHTS.text * text + THEME_WEIGHTS.category * (ca === cb ? 1 : 0);
+  const fa = a.finding;
+  const fb = b.finding;
+  if (!fa.category || !fb.category) return text < THEME_MIN_TEXT ? 0 : text;
+  const category =
+    fa.category === fb.category ? 1 : fa.category === fb.secondaryCategory || fa.secondaryCategory === fb.category ? 0.5 : 0;
+  return THEME_WEIGHTS.text * text + THEME_WEIGHTS.category * category;
 }
 
 /**
@@ -87,13 +99,11 @@ export function findThemes(placed: PlacedFinding[]): Theme[] {
   const clusters = averageLinkClusters(candidates.length, labels, edges, THEME_THRESHOLD).filter(
     (c) => new Set(c.map((i) => candidates[i]!.subject)).size >= 2,
   );
-  const ids = fingerprints(
-    'theme',
-    clusters.map((c) => ({
-      members: c.flatMap((i) => candidates[i]!.members),
-      category: mostCommon(c.map((i) => candidates[i]!.finding.category)),
-    })),
-  );
+  const groups = clusters.map((c) => ({
+    members: c.flatMap((i) => candidates[i]!.members),
+    category: mostCommon(c.map((i) => candidates[i]!.finding.category)),
+  }));
+  const ids = fingerprints('theme', groups, { identifiers: false, heads: groups.map((g) => g.category) });
   const themes: Theme[] = clusters.map((c, k) => {
     const items = c.map((i) => candidates[i]!);
     const id = `theme-${ids[k]}`;
@@ -118,24 +128,25 @@ function mostCommon(values: Array<string | null>): string | null {
   return best;
 }
 
-/** The theme's title: its most central finding's title (ties: shorter, then alphabetical). */
+/**
+ * The theme's title: a title that names no code (advice, not a finding about `nl_lib`), then the
+ * most central, then the shorter, then alphabetical.
+ */
 function pickTitle(items: PlacedFinding[], vectors: Array<Map<string, number>>): string {
-  let best = 0;
-  let bestScore = -Infinity;
-  items.forEach((it, i) => {
-    let s = 0;
+  const ranked = items.map((it, i) => {
+    let centrality = 0;
     vectors.forEach((v, j) => {
-      if (j !== i) s += cosine(vectors[i]!, v);
+      if (j !== i) centrality += cosine(vectors[i]!, v);
     });
-    const better =
-      s > bestScore + 1e-12 ||
-      (Math.abs(s - bestScore) <= 1e-12 &&
-        (it.finding.title.length < items[best]!.finding.title.length ||
-          (it.finding.title.length === items[best]!.finding.title.length && it.finding.title < items[best]!.finding.title)));
-    if (better) {
-      best = i;
-      bestScore = s;
-    }
+    const title = it.finding.title;
+    return { title, namesCode: textIdentifiers(title).length > 0 || /`/.test(title), centrality };
   });
-  return items[best]!.finding.title;
+  ranked.sort(
+    (a, b) =>
+      Number(a.namesCode) - Number(b.namesCode) ||
+      b.centrality - a.centrality ||
+      a.title.length - b.title.length ||
+      (a.title < b.title ? -1 : a.title > b.title ? 1 : 0),
+  );
+  return ranked[0]!.title;
 }
