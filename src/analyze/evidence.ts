@@ -8,7 +8,12 @@ import { cues } from './cues.js';
 export function evidence() {
   return (_tree: Root, file: VFile): void => {
     const seg = file.data.segmentation;
-    file.data.evidence = seg ? seg.units.map((u) => evidenceOf(u.nodes)) : [];
+    file.data.evidence = seg
+      ? seg.units.map((u) => {
+          const e = evidenceOf(u.nodes);
+          return u.lines?.length ? mergeEvidence([{ lines: u.lines, identifiers: [], files: [], locations: [] }, e]) : e;
+        })
+      : [];
   };
 }
 

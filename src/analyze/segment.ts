@@ -1,5 +1,6 @@
 // unified plugin: split a review's tree into preamble, findings (units) and conclusion.
-import type { Heading, List, ListItem, Paragraph, PhrasingContent, Root, RootContent } from 'mdast';
+import type { Heading, List, ListItem, Paragraph, PhrasingContent, Root, RootContent, Table, TableRow } from 'mdast';
+import type { LineRange } from '../model.js';
 import type { VFile } from 'vfile';
 import type { Severity } from '../model.js';
 import { cues, normLabel, normSeverity, type SectionKind } from './cues.js';
@@ -158,7 +159,7 @@ function finish(u: Unit): Unit {
     u.title = c.title;
     u.statedSeverity ??= c.severity;
   }
-  u.recommendation = labelledRecommendation(u.nodes) ?? sentenceRecommendation(body);
+  u.recommendation ??= labelledRecommendation(u.nodes) ?? sentenceRecommendation(body);
   if (!u.statedSeverity) {
     const m = cues.severityInText.exec(text.length > 4000 ? text.slice(0, 4000) : text);
     if (m) u.statedSeverity = normSeverity(m.slice(1).find(Boolean) ?? '');
@@ -201,6 +202,53 @@ function labelledRecommendation(nodes: readonly RootContent[]): string | null {
 function sentenceRecommendation(body: string): string | null {
   const picked = sentences(body).filter((s) => cues.recommendationSentence.test(s));
   return picked.length ? picked.join(' ') : null;
+}
+
+// ---------------------------------------------------------------- tables
+
+interface TableColumns {
+  title: number;
+  severity: number;
+  lines: number;
+  recommendation: number;
+}
+
+/** A table whose header names an issue column (`| Issue | Line | Severity |`): one finding per row. */
+function findingTable(t: Table): TableColumns | null {
+  const head = t.children[0];
+  if (!head || t.children.length < 2) return null;
+  const names = head.children.map((c) => normLabel(plain(c)));
+  const find = (re: RegExp): number => names.findIndex((n) => re.test(n));
+  let title = find(cues.tableColumns.title);
+  if (title < 0) title = find(cues.tableColumns.description);
+  if (title < 0) return null;
+  return { title, severity: find(cues.tableColumns.severity), lines: find(cues.tableColumns.lines), recommendation: find(cues.tableColumns.recommendation) };
+}
+
+const CELL_RANGE = /(\d{1,7})(?:\s*[-–—]\s*L?(\d{1,7}))?/g;
+
+function cellLines(text: string): LineRange[] {
+  const out: LineRange[] = [];
+  CELL_RANGE.lastIndex = 0;
+  for (let m = CELL_RANGE.exec(text); m; m = CELL_RANGE.exec(text)) {
+    const a = Number(m[1]);
+    const b = m[2] !== undefined ? Number(m[2]) : a;
+    out.push(a <= b ? [a, b] : [b, a]);
+  }
+  return out;
+}
+
+function tableUnits(t: Table, cols: TableColumns, section: number, kind: Unit['sectionKind']): Unit[] {
+  const head = t.children[0]!;
+  return t.children.slice(1).map((row: TableRow) => {
+    const cell = (i: number): string => (i >= 0 && row.children[i] ? plain(row.children[i]!).trim() : '');
+    const c = cleanTitle(cell(cols.title));
+    const node: Table = { type: 'table', align: t.align ?? null, children: [head, row], position: row.position };
+    const u = makeUnit([node], { title: c.title, severity: normSeverity(cell(cols.severity)) ?? c.severity, rawLength: 0, label: null }, 'table', section, kind, lineOf(row));
+    if (cols.lines >= 0) u.lines = cellLines(cell(cols.lines));
+    if (cols.recommendation >= 0 && cell(cols.recommendation)) u.recommendation = cell(cols.recommendation);
+    return u;
+  });
 }
 
 // ---------------------------------------------------------------- audit style
@@ -256,19 +304,42 @@ interface Section {
   children: Section[];
 }
 
-/** A paragraph that only names a known section ("**Overview**", "Decision:"), acting as a heading. */
-function pseudoHeading(n: RootContent): string | null {
+/**
+ * A paragraph that names a known section ("**Overview**", "Decision:"), acting as a heading. When the
+ * section's text follows on the next line of the same paragraph, that text comes back as `rest`.
+ */
+function pseudoHeading(n: RootContent): { name: string; rest: Paragraph | null } | null {
   if (n.type !== 'paragraph') return null;
   const kids = n.children;
   const first = kids[0];
-  let text: string;
-  if (first?.type === 'strong' && kids.every((k, i) => i === 0 || (k.type === 'text' && /^[\s:]*$/.test(k.value)))) {
-    text = plain(first);
-  } else if (kids.length === 1 && first?.type === 'text' && !first.value.includes('\n') && first.value.trim().endsWith(':')) {
-    text = first.value;
+  let label: string;
+  let restKids: PhrasingContent[] = [];
+  if (first?.type === 'strong') {
+    label = plain(first);
+    let i = 1;
+    // Skip `:` and spaces after the label; the section text must start on a new line.
+    while (i < kids.length && kids[i]!.type === 'text' && /^[ \t:]*$/.test((kids[i] as { value: string }).value)) i++;
+    const next = kids[i];
+    if (next) {
+      if (next.type === 'break') restKids = kids.slice(i + 1);
+      else if (next.type === 'text' && /^[ \t:]*\n/.test(next.value)) {
+        restKids = [{ ...next, value: next.value.replace(/^[ \t:]*\n/, '') }, ...kids.slice(i + 1)];
+      } else return null;
+    }
+  } else if (first?.type === 'text') {
+    const nl = first.value.indexOf('\n');
+    const line = nl >= 0 ? first.value.slice(0, nl) : first.value;
+    if (!line.trim().endsWith(':') || (nl < 0 && kids.length > 1)) return null;
+    label = line;
+    if (nl >= 0) restKids = [{ ...first, value: first.value.slice(nl + 1) }, ...kids.slice(1)];
   } else return null;
-  const name = normLabel(text);
-  return cues.sectionKinds.has(name) ? name : null;
+  const name = normLabel(label);
+  if (!cues.sectionKinds.has(name)) return null;
+  if (restKids.length === 0) return { name, rest: null };
+  const startLine = (first.position?.end.line ?? 0) + 1;
+  const rest: Paragraph = { type: 'paragraph', children: restKids };
+  if (n.position) rest.position = { start: { line: startLine, column: 1 }, end: n.position.end };
+  return { name, rest };
 }
 
 function buildSections(blocks: RootContent[]): Section {
@@ -277,19 +348,24 @@ function buildSections(blocks: RootContent[]): Section {
   for (const n of blocks) {
     let depth = 0;
     let name: string | null = null;
+    let rest: Paragraph | null = null;
     if (n.type === 'heading') {
       depth = n.depth;
       name = normLabel(plain(n));
     } else {
-      name = pseudoHeading(n);
-      if (name !== null) depth = 7;
+      const p = pseudoHeading(n);
+      if (p) {
+        name = p.name;
+        rest = p.rest;
+        depth = 7;
+      }
     }
     if (name === null) {
       stack[stack.length - 1]!.nodes.push(n);
       continue;
     }
     while (stack.length > 1 && stack[stack.length - 1]!.depth >= depth) stack.pop();
-    const sec: Section = { heading: n as Heading | Paragraph, name, depth, nodes: [], children: [] };
+    const sec: Section = { heading: n as Heading | Paragraph, name, depth, nodes: rest ? [rest] : [], children: [] };
     stack[stack.length - 1]!.children.push(sec);
     stack.push(sec);
   }
@@ -306,6 +382,7 @@ function flatten(sec: Section, out: RootContent[] = []): RootContent[] {
 /** Whether a run of blocks holds titled findings (a finding list or a bold-led paragraph). */
 function hasTitledUnits(nodes: readonly RootContent[]): boolean {
   for (const n of nodes) {
+    if (n.type === 'table' && findingTable(n)) return true;
     if (n.type === 'list' && isFindingList(n)) return true;
     if (n.type === 'paragraph' && titleOfParagraph(n, false).title) return true;
   }
@@ -337,7 +414,7 @@ class Segmenter {
     let kind: Unit['sectionKind'] | 'conclusion' = inherited;
     if (sec.heading) {
       const known: SectionKind | undefined = cues.sectionKinds.get(sec.name);
-      if (known === 'conclusion' && sec.name === 'summary' && this.units.length === 0 && sec.depth <= 2 && index <= 1) {
+      if (known === 'conclusion' && sec.name === 'summary' && this.units.length === 0) {
         kind = 'context';
       } else if (known) {
         kind = known;
@@ -413,6 +490,14 @@ class Segmenter {
         st.fromList = true;
         continue;
       }
+      if (n.type === 'table') {
+        const cols = findingTable(n);
+        if (cols) {
+          for (const u of tableUnits(n, cols, section, kind)) start(u);
+          st.fromList = true;
+          continue;
+        }
+      }
       if (n.type === 'paragraph') {
         const t = titleOfParagraph(n, false);
         if (t.title) {
@@ -449,15 +534,19 @@ class Segmenter {
     const free = this.free;
     this.free = [];
     let seenUnit = false;
+    let introduced = false;
     free.forEach(({ node, section, kind }, i) => {
       const items: { node: RootContent; line: number }[] =
         node.type === 'list' ? node.children.map((it, j) => ({ node: wrapItem(node, it, j), line: lineOf(it) })) : [{ node, line: lineOf(node) }];
+      // "I noticed the following issues:" followed by a list: every item is a finding.
+      const listed = node.type === 'list' && introduced;
+      introduced = node.type === 'paragraph' && /:\s*$/.test(plain(node)) && cues.listIntro.test(plain(node));
       for (const { node: n, line } of items) {
         const text = plain(n);
         const lead = text.trimStart();
         const isConcern =
           (n.type === 'paragraph' || n.type === 'list' || n.type === 'blockquote') &&
-          cues.concern.test(text) &&
+          (listed || cues.concern.test(text)) &&
           !(i === 0 && (cues.introLead.test(lead) || /:\s*$/.test(text))) &&
           !cues.conclusionLead.test(lead) &&
           !noDefectsOnly(text);

@@ -1,8 +1,8 @@
 // Internal types of the analysis plugins and the data they leave on `file.data`.
 import type { RootContent } from 'mdast';
-import type { Evidence, Severity, Verdict } from '../model.js';
+import type { Evidence, LineRange, Severity, Verdict } from '../model.js';
 
-export type UnitSource = 'audit' | 'list' | 'paragraph' | 'heading' | 'concern';
+export type UnitSource = 'audit' | 'list' | 'paragraph' | 'heading' | 'concern' | 'table';
 
 /** A finding in the making: the block nodes that state it and what segmentation learnt about it. */
 export interface Unit {
@@ -18,6 +18,8 @@ export interface Unit {
   section: number;
   sectionKind: 'body' | 'findings' | 'context' | 'recommendations';
   source: UnitSource;
+  /** Lines cited by structure rather than words (a table's Line column). */
+  lines?: LineRange[];
   /** Length of the title as written at the start of `text` (internal to segmentation). */
   titleLength: number;
 }
