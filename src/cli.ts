@@ -7,6 +7,9 @@ import { formatDiagnostic, printable } from './diagnostics.js';
 import { checkOutputFolder, writeOutputs } from './output/outdir.js';
 import { diffKb, formatDiff, loadTriage, renderAll } from './render/index.js';
 import { GENERATOR } from './version.js';
+import { progressBar } from './progress.js';
+import type { RunStats } from './worker/run.js';
+import { join } from 'node:path';
 import type { KB } from './model.js';
 
 const EXIT_OK = 0;
@@ -62,10 +65,26 @@ function program(): Command {
     .option('--force', 'write into a non-empty folder that is not review-kb output')
     .option('--json', 'print a JSON summary of the run on stdout')
     .option('-q, --quiet', 'no progress or summary on stderr')
-    .action(async (inputs: string[], flags: RenderFlags & { manifest?: string; taxonomy?: string; scope: 'subject' | 'all'; maxBytes: number; quiet?: boolean }) => {
+    .option('-j, --jobs <n>', 'worker threads for the analysis (default: the cores available; 1: no workers)', positiveInteger)
+    .option('--cache <dir>', 'per-review cache folder (default: <out>/.cache)')
+    .option('--no-cache', 'analyse every review again, without reading or writing the cache')
+    .action(async (inputs: string[], flags: RenderFlags & { manifest?: string; taxonomy?: string; scope: 'subject' | 'all'; maxBytes: number; quiet?: boolean; jobs?: number; cache?: string | false }) => {
       await checkOutputFolder(flags.out, Boolean(flags.force));
       const started = Date.now();
-      const result = await build({ inputs, manifest: flags.manifest, taxonomy: flags.taxonomy, scope: flags.scope, maxBytes: flags.maxBytes });
+      const bar = progressBar({ enabled: !flags.quiet });
+      const stats: RunStats = { jobs: 0, analysed: 0, cached: 0, failed: 0, cache: null };
+      const cacheDir = flags.cache === false ? null : (flags.cache ?? join(flags.out, '.cache'));
+      const result = await build({
+        inputs,
+        manifest: flags.manifest,
+        taxonomy: flags.taxonomy,
+        scope: flags.scope,
+        maxBytes: flags.maxBytes,
+        jobs: flags.jobs,
+        cacheDir,
+        stats,
+        onProgress: (done, total) => bar.update(done, total),
+      }).finally(() => bar.stop());
       for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
       const written = await writeAll(result.kb, flags);
       const summary = {
@@ -78,7 +97,7 @@ function program(): Command {
       };
       if (!flags.quiet) {
         process.stderr.write(
-          `review-kb: ${summary.reviews} reviews, ${summary.findings} findings, ${summary.consolidated} consolidated in ${summary.subjects} subjects, ${summary.skipped} skipped, ${summary.seconds.toFixed(1)} s → ${flags.out}\n`,
+          `review-kb: ${summary.reviews} reviews, ${summary.findings} findings, ${summary.consolidated} consolidated in ${summary.subjects} subjects, ${summary.skipped} skipped, ${stats.cached} from cache, ${summary.seconds.toFixed(1)} s → ${flags.out}\n`,
         );
       }
       if (flags.json) process.stdout.write(`${JSON.stringify({ ...summary, seconds: undefined, out: flags.out, files: written, diagnostics: result.diagnostics }, null, 1)}\n`);

@@ -3,7 +3,7 @@ import { parseBatch } from './ingest/batch.js';
 import { discover, type ReviewSource } from './ingest/discover.js';
 import { loadManifest, manifestEntry, type Manifest } from './ingest/manifest.js';
 import { DEFAULT_MAX_REVIEW_BYTES, InputError, readText } from './ingest/read.js';
-import { analyzeAll, asDiagnostic, type ExternalMeta, type ReviewInput } from './worker/run.js';
+import { analyzeAll, asDiagnostic, type ExternalMeta, type ReviewInput, type RunStats } from './worker/run.js';
 import { inferSubjects } from './ingest/subjects.js';
 import { cweEntries, loadTaxonomy, type Taxonomy } from './classify/index.js';
 import { consolidate } from './consolidate/index.js';
@@ -19,6 +19,12 @@ export interface BuildOptions {
   scope?: 'subject' | 'all';
   maxBytes?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Worker threads for the per-review analysis; default: the cores available. */
+  jobs?: number;
+  /** Folder of the per-review cache; null or absent: no cache. */
+  cacheDir?: string | null;
+  /** Filled with how the analysis ran (workers, reviews analysed, reviews from the cache). */
+  stats?: RunStats;
 }
 
 export interface BuildResult {
@@ -52,7 +58,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
   }
 
-  const outcomes = await analyzeAll(inputs, { taxonomy, taxonomyFile: options.taxonomy ?? null, maxBytes: options.maxBytes, onProgress: options.onProgress });
+  const outcomes = await analyzeAll(inputs, {
+    taxonomy,
+    taxonomyFile: options.taxonomy ?? null,
+    maxBytes: options.maxBytes,
+    onProgress: options.onProgress,
+    jobs: options.jobs,
+    cacheDir: options.cacheDir ?? null,
+    stats: options.stats,
+  });
   const reviews: Review[] = [];
   outcomes.forEach((outcome, i) => {
     if (!outcome.ok) {
