@@ -44,6 +44,8 @@ class Shard {
   readonly used = new Set<string>();
   private headerMatches = false;
   private tornTail = false;
+  /** Whether the file was there to read: an empty shard is not written until it has an entry. */
+  existed = false;
 
   constructor(
     readonly file: string,
@@ -51,6 +53,7 @@ class Shard {
   ) {}
 
   load(text: string): void {
+    this.existed = true;
     const firstBreak = text.indexOf('\n');
     if (firstBreak === -1 || text.slice(0, firstBreak) !== this.header) return;
     this.headerMatches = true;
@@ -82,6 +85,7 @@ class Shard {
         const json = this.fresh.get(key) ?? this.entries.get(key);
         if (json !== undefined) live.set(key, json);
       }
+      if (live.size === 0 && !this.existed) return;
       const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {
         await writeFile(temp, `${this.header}\n${lines(live)}`);
