@@ -2,6 +2,7 @@
 import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
 import type { Evidence } from '../model.js';
+import { cues } from './cues.js';
 import { mergeEvidence } from './evidence.js';
 import type { Unit } from './types.js';
 
@@ -29,6 +30,27 @@ function keyOf(u: Unit, e: Evidence): string {
   return 'title:' + title.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
 }
 
+function words(title: string, ids: readonly string[]): Set<string> {
+  let t = title.toLowerCase();
+  for (const id of ids) t = t.replaceAll(id.toLowerCase(), ' ');
+  return new Set(t.split(/[^a-z0-9]+/).filter((w) => w.length > 2 && !cues.titleStopWords.has(w)));
+}
+
+/**
+ * Same key in two sections is the same issue when one side only lists components (context) or the
+ * titles say the same thing; "SQL injection in `get_user()`" under High and "Missing logging in
+ * `get_user()`" under Low stay apart.
+ */
+function sameIssue(a: Unit, b: Unit, eb: Evidence): boolean {
+  if (a.sectionKind === 'context' || b.sectionKind === 'context') return true;
+  const wa = words(a.title, eb.identifiers);
+  const wb = words(b.title, eb.identifiers);
+  if (wa.size === 0 || wb.size === 0) return true;
+  let common = 0;
+  for (const w of wa) if (wb.has(w)) common++;
+  return common / Math.min(wa.size, wb.size) >= 0.5;
+}
+
 interface Group {
   units: Unit[];
   evidence: Evidence[];
@@ -38,12 +60,13 @@ interface Group {
 /** Units sharing a key across sections become one; within one section, distinct units stay distinct. */
 export function groupUnits(units: Unit[], evidence: Evidence[]) {
   const groups: Group[] = [];
-  const byKey = new Map<string, Group>();
+  const byKey = new Map<string, Group[]>();
   const leftover: Unit['nodes'] = [];
   units.forEach((u, i) => {
     const e = evidence[i]!;
     const key = keyOf(u, e);
-    const g = byKey.get(key);
+    const candidates = byKey.get(key) ?? [];
+    const g = candidates.find((c) => !c.sections.has(u.section) && sameIssue(c.units[0]!, u, e)) ?? (u.sectionKind === 'recommendations' ? candidates[0] : undefined);
     if (u.sectionKind === 'recommendations') {
       // Advice keyed to a finding becomes its recommendation; other advice closes the review.
       if (g) {
@@ -53,7 +76,7 @@ export function groupUnits(units: Unit[], evidence: Evidence[]) {
       } else leftover.push(...u.nodes);
       return;
     }
-    if (g && !g.sections.has(u.section)) {
+    if (g) {
       g.units.push(u);
       g.evidence.push(e);
       g.sections.add(u.section);
@@ -61,7 +84,8 @@ export function groupUnits(units: Unit[], evidence: Evidence[]) {
     }
     const ng: Group = { units: [u], evidence: [e], sections: new Set([u.section]) };
     groups.push(ng);
-    if (!g) byKey.set(key, ng);
+    candidates.push(ng);
+    byKey.set(key, candidates);
   });
   const outUnits: Unit[] = [];
   const outEvidence: Evidence[] = [];

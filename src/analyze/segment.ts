@@ -403,19 +403,27 @@ class Segmenter {
   /** Nodes not claimed by any unit, in finding-bearing sections: the paragraph-mode candidates. */
   free: { node: RootContent; section: number; kind: Unit['sectionKind'] }[] = [];
   titled = 0;
+  /** Severity stated by a section heading, by section index. */
+  sectionSeverity = new Map<number, Severity>();
 
   leftover(n: RootContent, section: number, kind: Unit['sectionKind']): void {
     if (kind === 'context') this.preamble.push(n);
     else this.free.push({ node: n, section, kind });
   }
 
-  section(sec: Section, inherited: Unit['sectionKind'] | 'conclusion'): void {
+  section(sec: Section, inherited: Unit['sectionKind'] | 'conclusion', inheritedSeverity: Severity | null = null): void {
     const index = this.sectionCount++;
     let kind: Unit['sectionKind'] | 'conclusion' = inherited;
+    // "## High severity" / "### Critical issues": a heading that groups findings by the severity it states.
+    const sevHead = sec.heading ? cues.severityHeading.exec(sec.name) : null;
+    const severity = (sevHead && normSeverity(sevHead[1]!)) || inheritedSeverity;
+    if (severity) this.sectionSeverity.set(index, severity);
     if (sec.heading) {
       const known: SectionKind | undefined = cues.sectionKinds.get(sec.name);
       if (known === 'conclusion' && sec.name === 'summary' && this.units.length === 0) {
         kind = 'context';
+      } else if (sevHead) {
+        kind = 'findings';
       } else if (known) {
         kind = known;
       } else if (!hasNonPartChildren(sec) && !hasTitledUnits(sec.nodes) && inherited !== 'conclusion') {
@@ -432,7 +440,7 @@ class Segmenter {
     }
     if (kind === 'conclusion') this.conclusion.push(...sec.nodes);
     else this.run(sec.nodes, index, kind);
-    for (const c of sec.children) this.section(c, kind);
+    for (const c of sec.children) this.section(c, kind, severity);
   }
 
   /** Units from a run of blocks: finding-list items and bold-led paragraphs, with their continuations. */
@@ -589,6 +597,7 @@ export function segmentTree(tree: Root, file: VFile): Segmentation {
     s.paragraphs();
     style = s.sectionCount > 2 ? 'sections' : 'paragraphs';
   } else s.settle();
+  for (const u of s.units) u.statedSeverity ??= s.sectionSeverity.get(u.section) ?? null;
   s.units.sort((a, b) => a.line - b.line);
   s.preamble.sort(byLine);
   s.conclusion.sort(byLine);

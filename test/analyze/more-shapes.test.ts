@@ -68,4 +68,15 @@ describe('more review shapes', () => {
     );
     expect(a.conclusion).toBe('All three should be fixed before the next release.');
   });
+
+  it('severity headings give their findings a stated severity; a later analysis section merges only with the issue it restates', () => {
+    const a = analyze('severity-groups-users.md');
+    expect(brief(a)).toEqual([
+      { item: 1, title: 'SQL injection in get_user()', line: 3, severity: 'high', lines: [[10, 10]], ids: ['get_user', 'username'], rec: null },
+      { item: 2, title: 'Missing audit logging in get_user()', line: 7, severity: 'low', lines: [[14, 14]], ids: ['get_user'], rec: null },
+    ]);
+    expect(a.findings[0]!.text).toContain('the concatenated query leaks every row');
+    expect(a.findings[1]!.text).toContain('brute force goes unnoticed');
+    expect(a.findings[1]!.text).not.toContain('leaks every row');
+  });
 });
