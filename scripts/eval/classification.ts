@@ -39,7 +39,23 @@ export function classificationReport(
   return lines;
 }
 
+export interface ClassificationScores {
+  items: number;
+  category: number;
+  cweItems: number;
+  cwe: number;
+  stanceItems: number;
+  stance: number;
+  verdicts: number;
+  verdict: number;
+}
+
 function scoreReport(reviews: { id: string; analysis: ReviewAnalysis }[], gold: any): string[] {
+  return score(reviews, gold).lines;
+}
+
+/** Counts of correct answers against the gold labels, and the report lines. */
+export function score(reviews: { id: string; analysis: ReviewAnalysis }[], gold: any): { scores: ClassificationScores; lines: string[] } {
   const goldReviews = (gold?.reviews ?? {}) as Record<string, GoldReview>;
   let items = 0;
   let catOk = 0;
@@ -98,7 +114,8 @@ function scoreReport(reviews: { id: string; analysis: ReviewAnalysis }[], gold: 
   if (unmatched) out.push(`gold items without a finding: ${unmatched}`);
   out.push(...confusionTable(confusion));
   if (misses.length) out.push('misses:', ...misses.map((m) => `  ${m}`));
-  return out;
+  const scores = { items, category: catOk, cweItems, cwe: cweOk, stanceItems, stance: stanceOk, verdicts, verdict: verdictOk };
+  return { scores, lines: out };
 }
 
 /** One row per gold category: how its items were predicted (the diagonal first). */
@@ -173,13 +190,25 @@ function labelledFindings(text: string, mode: string | undefined): Finding[] {
 }
 
 /**
- * Analyses and classifies the fixtures in test/fixtures/classify/ and scores them against labels.json:
+ * Report lines for the fixtures in test/fixtures/classify/, scored against labels.json:
  * first end to end (the analyze stage's segmentation), then the classifier alone (where the parser
  * found a different number of items than the labels, the labels' segmentation is used).
  */
-export function fixtureClassificationReport(dir = join(repoRoot(), 'test', 'fixtures', 'classify')): string[] {
+export function fixtureClassificationReport(dir?: string): string[] {
+  const r = fixtureClassification(dir);
+  if (!r) return [];
+  return [
+    'end to end (analyze stage segmentation):',
+    ...r.endToEnd.lines.filter((l) => /accuracy|rate|without/.test(l)).map((l) => `  ${l}`),
+    `classifier only (labels' segmentation for ${r.resegmented.length ? r.resegmented.join(', ') : 'none'}):`,
+    ...r.classifierOnly.lines.map((l) => `  ${l}`),
+  ];
+}
+
+/** Scores of the fixtures end to end and classifier-only, or null when the fixtures are absent. */
+export function fixtureClassification(dir = join(repoRoot(), 'test', 'fixtures', 'classify')) {
   const labelsFile = join(dir, 'labels.json');
-  if (!existsSync(labelsFile)) return [];
+  if (!existsSync(labelsFile)) return null;
   const gold = JSON.parse(readFileSync(labelsFile, 'utf8'));
   const taxonomy = loadTaxonomy();
   const endToEnd: { id: string; analysis: ReviewAnalysis }[] = [];
@@ -195,10 +224,5 @@ export function fixtureClassificationReport(dir = join(repoRoot(), 'test', 'fixt
       classifierOnly.push({ id: f, analysis: classifyAnalysis({ ...analysis, findings: labelledFindings(text, label.segment) }, taxonomy) });
     } else classifierOnly.push({ id: f, analysis: classifyAnalysis(analysis, taxonomy) });
   }
-  return [
-    'end to end (analyze stage segmentation):',
-    ...scoreReport(endToEnd, gold).filter((l) => /accuracy|rate|without/.test(l)).map((l) => `  ${l}`),
-    `classifier only (labels' segmentation for ${resegmented.length ? resegmented.join(', ') : 'none'}):`,
-    ...scoreReport(classifierOnly, gold).map((l) => `  ${l}`),
-  ];
+  return { endToEnd: score(endToEnd, gold), classifierOnly: score(classifierOnly, gold), resegmented };
 }

@@ -20,22 +20,16 @@ const tokenizer = new RegexpTokenizer({ pattern: /[A-Za-z0-9_]+(?:['’][A-Za-z]
 const stemCache = new Map<string, string>();
 
 /**
- * Porter stem, applied until it stops changing (at most 3 times), so that derived forms meet:
- * "environmental" → "environment" → "environ" = stem("environment"). Short tokens (≤ 3 chars),
- * numbers and contractions are left alone: Porter turns "DoS" into "do".
+ * Porter stem of a lowercased word, memoized. Short tokens (≤ 3 chars), numbers and contractions
+ * are left alone: Porter turns "DoS" into "do". One pass only: iterating collapses unrelated words
+ * ("signedness" → "signed" → "sign" = "signed"), so variants Porter keeps apart
+ * ("environmental"/"environment") are listed as separate cues instead.
  */
 export function stem(word: string): string {
   const w = word.toLowerCase();
   const hit = stemCache.get(w);
   if (hit !== undefined) return hit;
-  let s = w;
-  if (w.length > 3 && /^[a-z]+$/.test(w)) {
-    for (let i = 0; i < 3; i++) {
-      const next = PorterStemmer.stem(s);
-      if (next === s) break;
-      s = next;
-    }
-  }
+  const s = w.length > 3 && /^[a-z]+$/.test(w) ? PorterStemmer.stem(w) : w;
   stemCache.set(w, s);
   return s;
 }
