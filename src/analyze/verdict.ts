@@ -17,29 +17,35 @@ export function verdict() {
 interface Hit {
   kind: Verdict;
   index: number;
+  end: number;
 }
 
 function hits(re: RegExp, text: string, kind: Verdict, out: Hit[]): void {
   re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    out.push({ kind, index: m.index });
+    out.push({ kind, index: m.index, end: m.index + m[0].length });
     if (m[0].length === 0) re.lastIndex++;
   }
 }
 
-/** What a passage says about the code, or null: the last cue wins ("while no defects were found, …, the code is vulnerable"). */
+const CLAUSE_BREAK = /.*(?:[.;!?]|\bbut\b|\bhowever\b|\byet\b)/is;
+
+/** What a passage says about the code, or null: the last cue wins ("no defects at first, but … it is vulnerable"). */
 export function verdictOf(text: string): Verdict | null {
   if (!text) return null;
   const found: Hit[] = [];
   hits(cues.noDefects, text, 'no-defects', found);
-  const noSpans = found.map((h) => h.index);
+  const negated = found.slice();
   const defects: Hit[] = [];
   hits(cues.defects, text, 'defects', defects);
   for (const d of defects) {
-    // A defect cue under a negation in the same sentence ("did not find any issues were …") does not count.
-    const from = Math.max(text.lastIndexOf('.', d.index - 1) + 1, d.index - 60);
-    if (cues.negation.test(text.slice(from, d.index))) continue;
-    if (noSpans.some((i) => i <= d.index && d.index - i < 80)) continue;
+    // Inside a no-defects phrase ("no security defects were found") it is that phrase's.
+    if (negated.some((n) => n.index <= d.index && d.index < n.end)) continue;
+    // Under a negation in the same clause ("did not find that any issues were …") it does not count.
+    let window = text.slice(Math.max(0, d.index - 50), d.index);
+    const cut = CLAUSE_BREAK.exec(window);
+    if (cut) window = window.slice(cut[0].length);
+    if (cues.negation.test(window)) continue;
     found.push(d);
   }
   if (found.length === 0) return null;
