@@ -17,7 +17,7 @@ const LINE_WINDOW = 16;
 
 function keysOf(f: FindingFeatures, corpus: Corpus, options: CandidateOptions): Map<string, number> {
   const keys = new Map<string, number>();
-  const stems = [...new Set([...f.titleStems.keys(), ...f.bodyStems.keys()])]
+  const stems = [...new Set([...f.titleStems.keys(), ...f.leadStems.keys()])]
     .map((s) => [s, idf(corpus.stemDf.get(s), corpus.size)] as const)
     .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
     .slice(0, options.stemsPerFinding);

@@ -141,6 +141,13 @@ function dot(a: Vector, b: Vector): number {
   return d;
 }
 
+/** Sum of two vectors, built in the larger one (which is modified). */
+function addInto(a: Vector, b: Vector): Vector {
+  const [large, small] = a.size >= b.size ? [a, b] : [b, a];
+  for (const [k, x] of small) large.set(k, (large.get(k) ?? 0) + x);
+  return large;
+}
+
 function norm(v: Vector): number {
   let s = 0;
   for (const x of v.values()) s += x * x;
@@ -197,15 +204,12 @@ export function centroidClusters(
     // Entries for clusters merged away since are stale; clusters never change in place.
     if (!members[a] || !members[b] || !disjoint(a, b)) continue;
     const c = members.length;
-    const sum = new Map(sums[a]!);
-    for (const [k, x] of sums[b]!) sum.set(k, (sum.get(k) ?? 0) + x);
+    // The merged-away clusters are dead: add the smaller sum into the larger one in place, so a
+    // cluster growing one member at a time costs its members' sizes, not its size each time.
+    const sum = addInto(sums[a]!, sums[b]!);
     sums.push(sum);
     norms.push(norm(sum));
-    if (gate) {
-      const g = new Map(gateSums[a]!);
-      for (const [k, x] of gateSums[b]!) g.set(k, (g.get(k) ?? 0) + x);
-      gateSums.push(g);
-    }
+    if (gate) gateSums.push(addInto(gateSums[a]!, gateSums[b]!));
     members.push([...members[a]!, ...members[b]!].sort((x, y) => x - y));
     labels.push(new Set([...labels[a]!, ...labels[b]!]));
     kindOf.push(kindOf[a] ?? kindOf[b] ?? null);

@@ -1,6 +1,6 @@
 // Per-finding features for similarity (stems, identifiers, cited places) and corpus statistics (IDF) over them.
 import type { Finding, LineRange, Review } from '../model.js';
-import { contentStems, identifierKeys, normalizeTitle, stripFencedCode, textIdentifiers } from './text.js';
+import { identifierKeys, stripFencedCode, textTerms } from './text.js';
 
 /** One finding of one review, with what similarity needs precomputed. */
 export interface FindingFeatures {
@@ -11,8 +11,6 @@ export interface FindingFeatures {
   subject: string;
   /** Stem counts of the title. */
   titleStems: Map<string, number>;
-  /** Stem counts of the prose (title excluded, pasted code excluded). */
-  bodyStems: Map<string, number>;
   /** Stem counts of the lead of the prose: its first `LEAD_WORDS` content words. */
   leadStems: Map<string, number>;
   /** Stem counts of title and lead without any identifier: the words about *what* is wrong. */
@@ -94,15 +92,15 @@ function addRanges(places: Map<string, LineRange[]>, path: string, ranges: LineR
 /** Extracts the features of one finding. Pure; corpus weights come later (`weigh`). */
 export function extractFeatures(review: Review, finding: Finding): FindingFeatures {
   const body = bodyOf(finding);
-  const bodyStems = contentStems(body);
   // The prose without names of code: what the finding says is wrong, not where. A shared constant's
   // words must not pass for agreement on the concern (see MIN_TEXT_AGREEMENT).
   const names = new Set(finding.evidence.identifiers.map((i) => i.toLowerCase()));
-  const proseOptions = { identifiers: 'skip', skip: names } as const;
+  const title = textTerms(finding.title, Infinity, names);
+  const lead = textTerms(body, LEAD_WORDS, names);
   const identifiers = new Set<string>();
   for (const raw of finding.evidence.identifiers) for (const k of identifierKeys(raw)) identifiers.add(k);
-  for (const k of textIdentifiers(finding.title)) identifiers.add(k);
-  for (const k of textIdentifiers(body)) identifiers.add(k);
+  for (const k of title.identifiers) identifiers.add(k);
+  for (const k of lead.identifiers) identifiers.add(k);
   const places = new Map<string, LineRange[]>();
   if (finding.evidence.lines.length > 0) addRanges(places, review.subject, finding.evidence.lines);
   for (const loc of finding.evidence.locations) addRanges(places, loc.path, loc.lines);
@@ -112,15 +110,14 @@ export function extractFeatures(review: Review, finding: Finding): FindingFeatur
     review,
     finding,
     subject: review.subject,
-    titleStems: count(contentStems(finding.title)),
-    proseStems: count([...contentStems(finding.title, proseOptions), ...contentStems(body, proseOptions).slice(0, LEAD_WORDS)]),
-    bodyStems: count(bodyStems),
-    leadStems: count(bodyStems.slice(0, LEAD_WORDS)),
+    titleStems: count(title.stems),
+    proseStems: count([...title.prose, ...lead.prose]),
+    leadStems: count(lead.stems),
     identifiers,
     places,
     category: finding.category,
     secondaryCategory: finding.secondaryCategory,
-    titleNorm: normalizeTitle(finding.title),
+    titleNorm: title.stems.join(' '),
     vector: new Map(),
     proseVector: new Map(),
     titleVector: new Map(),
@@ -134,7 +131,7 @@ export function buildCorpus(features: FindingFeatures[]): Corpus {
   const identifierDf = new Map<string, number>();
   const fileDf = new Map<string, number>();
   for (const f of features) {
-    const stems = new Set([...f.titleStems.keys(), ...f.bodyStems.keys()]);
+    const stems = new Set([...f.titleStems.keys(), ...f.leadStems.keys()]);
     for (const s of stems) stemDf.set(s, (stemDf.get(s) ?? 0) + 1);
     for (const id of f.identifiers) identifierDf.set(id, (identifierDf.get(id) ?? 0) + 1);
     for (const p of f.places.keys()) fileDf.set(p, (fileDf.get(p) ?? 0) + 1);

@@ -157,8 +157,11 @@ export function mergeRecommendations(texts: string[]): string[] {
     if (!text) continue;
     const norm = text.toLowerCase();
     const stems = new Set(contentStems(text));
+    // Dice only for strings of similar length (it cannot reach 0.9 otherwise, and it is the slow test).
+    const near = (k: { norm: string }): boolean =>
+      Math.min(k.norm.length, norm.length) >= 0.8 * Math.max(k.norm.length, norm.length) && dice(k.norm, norm) >= 0.9;
     const dup = kept.find(
-      (k) => k.norm === norm || (stems.size > 0 && jaccard(k.stems, stems) >= RECOMMENDATION_DUPLICATE) || dice(k.norm, norm) >= 0.9,
+      (k) => k.norm === norm || (stems.size > 0 && jaccard(k.stems, stems) >= RECOMMENDATION_DUPLICATE) || near(k),
     );
     if (!dup) kept.push({ text, stems, norm });
     else if (text.length > dup.text.length) Object.assign(dup, { text, stems, norm });

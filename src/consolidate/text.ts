@@ -79,9 +79,12 @@ const NOISE = /\b(?:https?:\/\/|www\.)\S+|\b0x[0-9a-fA-F]{6,}\b|#L\d+(?:-L\d+)?/
 /** A token that is a file name (`Bank.sol`, `utils.py`): a place, not an identifier of code. */
 const FILE_NAME = /\.(?:sol|py|js|ts|jsx|tsx|go|rs|java|kt|c|h|cc|cpp|hpp|cs|rb|php|swift|md|json|ya?ml|toml|txt|sh|vy|move|cairo)$/i;
 
+/** A word, or an identifier kept whole (`run_as_root`, `utils.execute`, `f()`). */
+const TOKEN = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\(\))?/g;
+
 /** Raw word-like tokens of a text, identifiers kept whole (`run_as_root`, `utils.execute`, `f()`). */
 export function rawTokens(text: string): string[] {
-  const tokens = text.replace(NOISE, ' ').match(/[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\(\))?/g) ?? [];
+  const tokens = text.replace(NOISE, ' ').match(TOKEN) ?? [];
   return tokens.filter((t) => !FILE_NAME.test(t));
 }
 
@@ -98,10 +101,43 @@ export function contentStems(text: string, options: { identifiers?: 'split' | 's
     if (shaped && options.identifiers === 'skip') continue;
     const words = shaped ? splitIdentifier(raw) : [raw.toLowerCase()];
     for (const w of words) {
-      if (w.length < 2 || /^[0-9]+$/.test(w) || /^l[0-9]+$/.test(w) || STOP.has(w)) continue;
-      const s = stem(w);
-      if (s.length < 2 || STOP_STEMS.has(s)) continue;
-      out.push(s);
+      const s = wordStem(w);
+      if (s !== null) out.push(s);
+    }
+  }
+  return out;
+}
+
+/** What similarity reads from one text, in a single pass. */
+export interface TextTerms {
+  /** Content stems (identifiers split into words), the first `limit` of them. */
+  stems: string[];
+  /** Content stems without identifiers or the `skip` names, the first `limit` of them. */
+  prose: string[];
+  /** Every identifier-shaped token of the whole text, normalised. */
+  identifiers: string[];
+}
+
+function wordStem(w: string): string | null {
+  if (w.length < 2 || /^[0-9]+$/.test(w) || /^l[0-9]+$/.test(w) || STOP.has(w)) return null;
+  const s = stem(w);
+  return s.length < 2 || STOP_STEMS.has(s) ? null : s;
+}
+
+/** Stems, prose stems and identifiers of a text in one tokenisation (texts can be long audit reports). */
+export function textTerms(text: string, limit: number, skip: Set<string> = new Set()): TextTerms {
+  const out: TextTerms = { stems: [], prose: [], identifiers: [] };
+  for (const raw of text.replace(NOISE, ' ').match(TOKEN) ?? []) {
+    if (FILE_NAME.test(raw)) continue;
+    const shaped = isIdentifierShaped(raw);
+    if (shaped) out.identifiers.push(...identifierKeys(raw));
+    if (out.stems.length >= limit && out.prose.length >= limit) continue;
+    const named = shaped || skip.has(raw.toLowerCase());
+    for (const w of shaped ? splitIdentifier(raw) : [raw.toLowerCase()]) {
+      const s = wordStem(w);
+      if (s === null) continue;
+      if (out.stems.length < limit) out.stems.push(s);
+      if (!named && out.prose.length < limit) out.prose.push(s);
     }
   }
   return out;
@@ -110,7 +146,7 @@ export function contentStems(text: string, options: { identifiers?: 'split' | 's
 /** Identifier-shaped tokens of a text, normalised (code spans are the parser's job; this catches prose). */
 export function textIdentifiers(text: string): string[] {
   const out: string[] = [];
-  const tokens = text.replace(NOISE, ' ').match(/[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\(\))?/g) ?? [];
+  const tokens = text.replace(NOISE, ' ').match(TOKEN) ?? [];
   for (const raw of tokens) if (isIdentifierShaped(raw)) out.push(...identifierKeys(raw));
   return out;
 }
