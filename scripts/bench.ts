@@ -1,0 +1,162 @@
+// `npm run bench`: parse-only baseline vs cold, warm and incremental builds on one synthetic corpus; `--scale` adds 40,000 reviews.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { mutateCorpus, writeCorpus, type Corpus } from './bench/corpus.js';
+import { parseOnly } from './bench/parse-only.js';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const CLI = join(HERE, '../src/cli.js');
+const PROBE = new URL('./bench/rss-probe.js', import.meta.url).href;
+
+interface Measure {
+  name: string;
+  seconds: number;
+  bytes: number;
+  reviews: number;
+  rss: number | null;
+  note: string;
+}
+
+/** Runs a child node process with the RSS probe preloaded; resolves with wall time, peak RSS, stdout and stderr. */
+async function measured(args: string[], label: string): Promise<{ seconds: number; rss: number | null; stdout: string; stderr: string; code: number }> {
+  const rssFile = join(tmpdir(), `review-kb-rss-${process.pid}-${label}`);
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', PROBE, ...args], {
+    env: { ...process.env, REVIEW_KB_RSS_FILE: rssFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (b: Buffer) => out.push(b));
+  child.stderr.on('data', (b: Buffer) => err.push(b));
+  const code = await new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (c) => resolve(c ?? -1));
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const rss = await readFile(rssFile, 'utf8').then(Number, () => null);
+  await rm(rssFile, { force: true });
+  return { seconds, rss, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code };
+}
+
+async function listReviews(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true });
+  return entries.filter((f) => f.endsWith('.md')).map((f) => join(dir, f)).sort();
+}
+
+/** The parse-only baseline, in its own process so the generator's garbage does not weigh on it. */
+async function baseline(corpus: Corpus): Promise<Measure> {
+  const run = await measured([fileURLToPath(import.meta.url), '--parse-only', join(corpus.dir, 'reviews')], 'parse');
+  if (run.code !== 0) throw new Error(`parse-only baseline failed:\n${run.stderr}`);
+  const result = JSON.parse(run.stdout) as { files: number; bytes: number; seconds: number };
+  return { name: 'parse-only (1 thread)', seconds: result.seconds, bytes: result.bytes, reviews: result.files, rss: run.rss, note: `process ${run.seconds.toFixed(1)} s` };
+}
+
+async function buildOnce(name: string, corpus: Corpus, out: string, jobs: string | undefined): Promise<Measure> {
+  const args = [CLI, 'build', join(corpus.dir, 'reviews'), '--manifest', corpus.manifest, '--out', out, '--json'];
+  if (jobs) args.push('--jobs', jobs);
+  const run = await measured(args, name.replace(/\W/g, ''));
+  if (run.code !== 0 && run.code !== 1) throw new Error(`${name} build failed (exit ${run.code}):\n${run.stderr.slice(-4000)}`);
+  const summary = JSON.parse(run.stdout) as { reviews: number; findings: number; consolidated: number; skipped: number };
+  const cached = /(\d+) from cache/.exec(run.stderr)?.[1] ?? '?';
+  return {
+    name,
+    seconds: run.seconds,
+    bytes: corpus.bytes,
+    reviews: summary.reviews,
+    rss: run.rss,
+    note: `${summary.findings} findings → ${summary.consolidated} consolidated, ${cached} from cache, ${summary.skipped} skipped`,
+  };
+}
+
+const fmt = (n: number, digits = 1): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const mb = (bytes: number | null): string => (bytes === null ? '?' : `${fmt(bytes / 2 ** 20, 0)} MB`);
+
+function table(rows: Measure[], base: Measure): string {
+  const head = ['phase', 'wall s', 'MB/s', 'reviews/s', '× parse-only', 'peak RSS', ''];
+  const body = rows.map((r) => [
+    r.name,
+    fmt(r.seconds, 2),
+    fmt(r.bytes / 1e6 / r.seconds, 2),
+    fmt(r.reviews / r.seconds, 0),
+    r === base ? '1.00' : fmt(r.seconds / base.seconds, 2),
+    mb(r.rss),
+    r.note,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  return [head, ...body].map((row) => row.map((c, i) => (i === 0 || i === row.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+function target(label: string, value: number, limit: number, unit = '×'): string {
+  return `  ${value <= limit ? 'met   ' : 'MISSED'}  ${label}: ${fmt(value, 2)}${unit} (target ≤ ${fmt(limit, 2)}${unit})`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      reviews: { type: 'string', default: '10000' },
+      scale: { type: 'boolean', default: false },
+      jobs: { type: 'string' },
+      seed: { type: 'string', default: '20240611' },
+      keep: { type: 'boolean', default: false },
+      'parse-only': { type: 'string' },
+    },
+  });
+  if (values['parse-only']) {
+    process.stdout.write(JSON.stringify(await parseOnly(await listReviews(values['parse-only']))));
+    return;
+  }
+  const reviews = Number(values.reviews);
+  if (!Number.isInteger(reviews) || reviews <= 0) throw new Error('--reviews must be a positive whole number');
+  const seed = Number(values.seed);
+  const root = await mkdtemp(join(tmpdir(), 'review-kb-bench-'));
+  const log = (line: string): boolean => process.stderr.write(`bench: ${line}\n`);
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  try {
+    process.stdout.write(`review-kb bench: node ${process.version}, ${availableParallelism()} cores, jobs ${values.jobs ?? 'default'}, load average at start ${load()}\n`);
+    log(`writing ${reviews} reviews under ${root}`);
+    const corpus = await writeCorpus(join(root, 'small'), { reviews, seed });
+    process.stdout.write(`corpus: ${reviews} reviews, ${fmt(corpus.bytes / 1e6, 1)} MB, styles ${JSON.stringify(corpus.styles)}\n\n`);
+    const out = join(root, 'out-small');
+    log('parse-only baseline');
+    const base = await baseline(corpus);
+    log('cold build');
+    const cold = await buildOnce('cold build', corpus, out, values.jobs);
+    log('warm build');
+    const warm = await buildOnce('warm build (no change)', corpus, out, values.jobs);
+    const changed = await mutateCorpus(corpus, 100, 1);
+    log(`incremental build (${changed} reviews changed)`);
+    const incremental = await buildOnce(`incremental (${fmt((100 * changed) / reviews, 0)}% changed)`, corpus, out, values.jobs);
+    const rows = [base, cold, warm, incremental];
+    let large: Measure | null = null;
+    if (values.scale) {
+      const n = reviews * 4;
+      log(`writing ${n} reviews for the scaling check`);
+      await rm(corpus.dir, { recursive: true, force: true });
+      await rm(out, { recursive: true, force: true });
+      const big = await writeCorpus(join(root, 'large'), { reviews: n, seed });
+      log(`cold build of ${n}`);
+      large = await buildOnce(`cold build ×4 (${n})`, big, join(root, 'out-large'), values.jobs);
+      rows.push(large);
+    }
+    process.stdout.write(`${table(rows, base)}\n\n`);
+    process.stdout.write('targets:\n');
+    process.stdout.write(`${target(`cold / parse-only at ${reviews}`, cold.seconds / base.seconds, 0.8)}\n`);
+    process.stdout.write(`${target('warm / cold', warm.seconds / cold.seconds, 0.1)}\n`);
+    process.stdout.write(`${target('incremental / cold', incremental.seconds / cold.seconds, 0.15)}\n`);
+    if (large) {
+      process.stdout.write(`${target(`cold ${reviews * 4} / cold ${reviews}`, large.seconds / cold.seconds, 4.4)}\n`);
+      if (large.rss !== null) process.stdout.write(`${target(`peak RSS at ${reviews * 4}`, large.rss / 2 ** 30, 1.5, ' GB')}\n`);
+    }
+    process.stdout.write(`load average at end ${load()} (other work on the machine skews every figure)\n`);
+  } finally {
+    if (values.keep) log(`kept ${root}`);
+    else await rm(root, { recursive: true, force: true });
+  }
+}
+
+await main();
