@@ -10,7 +10,8 @@ export function group() {
   return (_tree: Root, file: VFile): void => {
     const seg = file.data.segmentation;
     const ev = file.data.evidence;
-    if (!seg || !ev || seg.style !== 'sections' || seg.units.length < 2) return;
+    if (!seg || !ev || seg.units.length === 0) return;
+    if (seg.style !== 'sections' && !seg.units.some((u) => u.sectionKind === 'recommendations')) return;
     const merged = groupUnits(seg.units, ev);
     seg.units = merged.units;
     file.data.evidence = merged.evidence;

@@ -79,4 +79,14 @@ describe('more review shapes', () => {
     expect(a.findings[1]!.text).toContain('brute force goes unnoticed');
     expect(a.findings[1]!.text).not.toContain('leaks every row');
   });
+
+  it('a closing Recommendations list attaches advice to the finding it names and keeps the rest as conclusion', () => {
+    const a = analyze('recommendations-search.md');
+    expect(brief(a)).toEqual([
+      { item: 1, title: 'SQL Injection in search()', line: 3, severity: null, lines: [[12, 12]], ids: ['search'], rec: 'use parameterized queries.' },
+      { item: 2, title: 'Reflected XSS', line: 4, severity: null, lines: [[30, 30]], ids: ['q'], rec: null },
+    ]);
+    expect(a.conclusion).toBe('Escape output: run q through html.escape before rendering.');
+    expect(a.preamble).toBe('The handler has two problems.');
+  });
 });
