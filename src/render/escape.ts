@@ -48,8 +48,39 @@ export function mdText(text: string, atLineStart = true): string {
     .join('\n');
 }
 
+/** Bare URLs the way GFM sees them: `http(s)://…` or `www.…` up to a space or a character we would escape. */
+const BARE_URL = /\b(?:https?:\/\/|www\.)[^\s<>"'`{}|\\^[\]]+/gi;
+
+/** GFM drops trailing punctuation from a bare URL, and a `)` that closes nothing. */
+function trimUrl(url: string): string {
+  let u = url.replace(/[?!.,:*_~'"]+$/, '');
+  while (u.endsWith(')') && (u.match(/\(/g) ?? []).length < (u.match(/\)/g) ?? []).length) u = u.slice(0, -1).replace(/[?!.,:*_~'"]+$/, '');
+  return u;
+}
+
+/**
+ * Escapes one line. Bare URLs become explicit links (http/https only, label escaped, destination
+ * percent-encoded): otherwise GFM would link them itself and swallow the escapes that follow.
+ */
 function escapeLine(line: string, atLineStart = true): string {
-  let s = line
+  let out = '';
+  let last = 0;
+  for (const m of line.matchAll(BARE_URL)) {
+    const url = trimUrl(m[0]);
+    if (url.length < 8 || m.index! < last) continue;
+    out += escapeText(line.slice(last, m.index));
+    const dest = (/^www\./i.test(url) ? `http://${url}` : url).replace(/[^A-Za-z0-9\-._~:/?#@!$&*+,;=%]/g, (c) => encodeURIComponent(c).replace(/[()']/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`));
+    out += `[${escapeText(url)}](${dest})`;
+    last = m.index! + url.length;
+  }
+  out += escapeText(line.slice(last));
+  if (!atLineStart) return out;
+  // A line that starts with a list, heading-underline or block marker must not become one.
+  return out.replace(/^(\s*)([-+=:])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
+}
+
+function escapeText(text: string): string {
+  const s = text
     .replace(MD_PUNCT, (c) => `\\${c}`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -57,11 +88,10 @@ function escapeLine(line: string, atLineStart = true): string {
     // `_` opens emphasis only at a word boundary; keep `run_as_root` readable.
     .replace(/(^|[^\p{L}\p{N}])_|_(?=$|[^\p{L}\p{N}])/gu, (m) => m.replace('_', '\\_'))
     // `~~` is strikethrough in GFM.
-    .replace(/~/g, '\\~');
-  s = breakMustache(s);
-  if (!atLineStart) return s;
-  // A line that starts with a list, heading-underline or block marker must not become one.
-  return s.replace(/^(\s*)([-+=:])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
+    .replace(/~/g, '\\~')
+    // `!` makes an image of a link that follows, possibly in the next node.
+    .replace(/!(?=\[|$)/g, '\\!');
+  return breakMustache(s);
 }
 
 /** Same as {@link mdInline}; also safe inside a GFM table cell (`|` is already escaped). */
@@ -76,7 +106,7 @@ export function mdCell(text: string): string {
  */
 export function mdCode(text: string): string {
   const s = breakMustache(oneLine(text));
-  if (s === '') return '` `';
+  if (s === '') return '';
   const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(longest + 1);
   const pad = /^[ `]|[ `]$/.test(s) ? ' ' : '';

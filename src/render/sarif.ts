@@ -21,7 +21,8 @@ export const SARIF_LIMITS = {
   tags: 10,
   messageChars: 1_000,
   gzipBytes: 10 * 1024 * 1024,
-} as const;
+};
+export type SarifLimits = typeof SARIF_LIMITS;
 
 /** Numeric `security-severity` per severity when a finding carries no score (GitHub: ≥9 critical, ≥7 high, ≥4 medium, >0 low). */
 const DEFAULT_SCORE: Record<Severity, number> = { critical: 9.5, high: 8, medium: 5.5, low: 3, info: 0 };
@@ -61,7 +62,7 @@ function ruleName(c: CategoryView): string | null {
   return name;
 }
 
-export function renderSarif(view: KbView): RenderedFile[] {
+export function renderSarif(view: KbView, limits: SarifLimits = SARIF_LIMITS): RenderedFile[] {
   const notes: string[] = [];
   // Severity first, so that what is cut (and what GitHub shows of the first 5,000) is the least severe.
   let findings = view.subjects
@@ -71,29 +72,29 @@ export function renderSarif(view: KbView): RenderedFile[] {
   const categoryOf = (f: FindingView): CategoryView =>
     f.category ?? { id: UNCATEGORIZED, name: 'Uncategorized', description: 'Findings the classifier could not place in a category.', cwe: [], slug: UNCATEGORIZED };
   let ruleIds = [...new Set(findings.map((f) => categoryOf(f).id))];
-  if (ruleIds.length > SARIF_LIMITS.rules) {
-    const kept = new Set(ruleIds.slice(0, SARIF_LIMITS.rules));
-    notes.push(`${ruleIds.length - kept.size} rules (and their ${findings.filter((f) => !kept.has(categoryOf(f).id)).length} results) left out: GitHub accepts at most ${SARIF_LIMITS.rules} rules here.`);
+  if (ruleIds.length > limits.rules) {
+    const kept = new Set(ruleIds.slice(0, limits.rules));
+    notes.push(`${ruleIds.length - kept.size} rules (and their ${findings.filter((f) => !kept.has(categoryOf(f).id)).length} results) left out: GitHub accepts at most ${limits.rules} rules here.`);
     findings = findings.filter((f) => kept.has(categoryOf(f).id));
     ruleIds = [...kept];
   }
-  if (findings.length > SARIF_LIMITS.results) {
-    notes.push(`${findings.length - SARIF_LIMITS.results} least severe results left out: at most ${SARIF_LIMITS.results} results per run.`);
-    findings = findings.slice(0, SARIF_LIMITS.results);
+  if (findings.length > limits.results) {
+    notes.push(`${findings.length - limits.results} least severe results left out: at most ${limits.results} results per run.`);
+    findings = findings.slice(0, limits.results);
   }
 
-  let sarif = build(view, findings, categoryOf, notes);
-  // Over 10 MB gzipped: drop the least severe results until it fits (deterministic, noted).
-  while (findings.length > 0 && gzipSync(sarif).length > SARIF_LIMITS.gzipBytes) {
-    const keep = Math.floor(findings.length * 0.9);
-    notes.push(`${findings.length - keep} least severe results left out to stay under 10 MB gzipped.`);
-    findings = findings.slice(0, keep);
-    sarif = build(view, findings, categoryOf, notes);
+  let sarif = build(view, findings, categoryOf, notes, limits);
+  // Over the gzipped size limit: drop the least severe results until it fits (deterministic, noted).
+  const before = findings.length;
+  while (findings.length > 0 && gzipSync(sarif).length > limits.gzipBytes) {
+    findings = findings.slice(0, Math.floor(findings.length * 0.9));
+    const note = `${before - findings.length} least severe results left out to stay under ${limits.gzipBytes} bytes gzipped.`;
+    sarif = build(view, findings, categoryOf, [...notes, note], limits);
   }
   return [{ path: SARIF_FILE, content: sarif }];
 }
 
-function build(view: KbView, findings: FindingView[], categoryOf: (f: FindingView) => CategoryView, notes: string[]): string {
+function build(view: KbView, findings: FindingView[], categoryOf: (f: FindingView) => CategoryView, notes: string[], limits: SarifLimits): string {
   // Taxonomy order; categories the taxonomy lacks (and `uncategorized`) after it, by id.
   const rank = (id: string): number => {
     const i = view.categories.findIndex((c) => c.id === id);
@@ -128,7 +129,7 @@ function build(view: KbView, findings: FindingView[], categoryOf: (f: FindingVie
       defaultConfiguration: { level: mine.some((f) => levelOf(f) === 'error') ? 'error' : mine.some((f) => levelOf(f) === 'warning') ? 'warning' : 'note' },
       properties: {
         'security-severity': score.toFixed(1),
-        tags: ['security', ...c.cwe.map((w) => `external/cwe/cwe-${w.id}`)].slice(0, SARIF_LIMITS.tags),
+        tags: ['security', ...c.cwe.map((w) => `external/cwe/cwe-${w.id}`)].slice(0, limits.tags),
       },
       ...(c.cwe.length > 0 ? { relationships: c.cwe.map((w) => ({ target: taxonRef(w.id), kinds: ['superset'] })) } : {}),
     };
@@ -140,15 +141,15 @@ function build(view: KbView, findings: FindingView[], categoryOf: (f: FindingVie
     const [first, ...rest] = f.evidence.lines.filter(([a, b]) => Number.isInteger(a) && Number.isInteger(b) && a >= 1 && b >= a);
     // No cited line: the file itself, never a made-up line.
     const region = (r: [number, number]) => (r[0] === r[1] ? { startLine: r[0] } : { startLine: r[0], endLine: r[1] });
-    const related = rest.slice(0, SARIF_LIMITS.relatedLocations).map((r, i) => ({
+    const related = rest.slice(0, limits.relatedLocations).map((r, i) => ({
       id: i + 1,
       physicalLocation: { artifactLocation: artifact, region: region(r) },
       message: { text: `Also cited: ${formatLines(r)}.` },
     }));
     const agreement = `Stated by ${f.corroboration} of ${f.reviewCount} review${f.reviewCount === 1 ? '' : 's'}${f.reviewers.length ? ` (${f.reviewers.map(oneLine).join(', ')})` : ''}`;
     const advice = f.recommendations[0] ? ` Recommendation: ${oneLine(f.recommendations[0])}` : '';
-    const extra = rest.length > SARIF_LIMITS.relatedLocations ? ` ${rest.length - SARIF_LIMITS.relatedLocations} more cited ranges not listed.` : '';
-    const message = truncate(`${sentence(oneLine(f.title))} ${sentence(agreement)}${advice ? sentence(advice) : ''}${extra}`, SARIF_LIMITS.messageChars);
+    const extra = rest.length > limits.relatedLocations ? ` ${rest.length - limits.relatedLocations} more cited ranges not listed.` : '';
+    const message = truncate(`${sentence(oneLine(f.title))} ${sentence(agreement)}${advice ? sentence(advice) : ''}${extra}`, limits.messageChars);
     const suppressed = f.triage?.status === 'false-positive' || f.triage?.status === 'accepted';
     return {
       ruleId: categoryOf(f).id,
@@ -165,7 +166,7 @@ function build(view: KbView, findings: FindingView[], categoryOf: (f: FindingVie
               {
                 kind: 'external',
                 status: 'accepted',
-                justification: truncate(oneLine(`${f.triage!.status === 'accepted' ? 'Accepted risk' : 'False positive'}${f.triage!.note ? `: ${f.triage!.note}` : ''}`), SARIF_LIMITS.messageChars),
+                justification: truncate(oneLine(`${f.triage!.status === 'accepted' ? 'Accepted risk' : 'False positive'}${f.triage!.note ? `: ${f.triage!.note}` : ''}`), limits.messageChars),
               },
             ],
           }

@@ -33,7 +33,7 @@ export function loadTriage(file: string): Triage {
 
 /** {@link loadTriage} on text already in memory; `file` only names it in errors. */
 export function parseTriage(text: string, file: string): Triage {
-  const doc = parseDocument(text.replace(/^\uFEFF/, ''), { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text.replace(/^\uFEFF/, ''), { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const where = e.linePos?.[0] ? `:${e.linePos[0].line}:${e.linePos[0].col}` : '';

@@ -1,0 +1,168 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderAll } from '../../src/render/index.js';
+import { parseTriage } from '../../src/render/triage.js';
+import { renderSarif, SARIF_LIMITS, subjectUri } from '../../src/render/sarif.js';
+import { buildView } from '../../src/render/view.js';
+import { sampleKb } from './helpers.js';
+
+const MULTITOOL = join(process.cwd(), 'node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool');
+const SCHEMA = join(process.cwd(), 'node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json');
+const work = mkdtempSync(join(tmpdir(), 'review-kb-sarif-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface ValidatorResult {
+  ruleId: string;
+  level?: string;
+  message: { text?: string };
+}
+
+/** Runs Microsoft's SARIF validator (schema + rules) and returns what it reports. */
+function validate(sarif: string, name = 'results.sarif'): { errors: ValidatorResult[]; warnings: ValidatorResult[] } {
+  const input = join(work, name);
+  const output = join(work, `${name}.validation.sarif`);
+  writeFileSync(input, sarif);
+  rmSync(output, { force: true });
+  try {
+    execFileSync(MULTITOOL, ['validate', input, '--json-schema', SCHEMA, '--output', output], {
+      env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1' },
+      stdio: 'pipe',
+    });
+  } catch (error) {
+    // A non-zero exit is expected when the file has errors; the log says which.
+    if (!readFileSafe(output)) throw error;
+  }
+  const log = JSON.parse(readFileSync(output, 'utf8')) as { runs: { results?: ValidatorResult[] }[] };
+  const results = log.runs.flatMap((r) => r.results ?? []);
+  // SARIF's default level is `warning`.
+  return { errors: results.filter((r) => r.level === 'error'), warnings: results.filter((r) => (r.level ?? 'warning') === 'warning') };
+}
+
+function readFileSafe(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+type Sarif = {
+  version: string;
+  runs: {
+    tool: { driver: { rules: { id: string; name?: string; helpUri?: string; help: { text: string; markdown: string }; properties: { 'security-severity': string; tags: string[] } }[] } };
+    taxonomies: { name: string; taxa: { id: string; name?: string }[] }[];
+    invocations: { toolExecutionNotifications?: { message: { text: string } }[] }[];
+    results: {
+      ruleId: string;
+      level: string;
+      message: { text: string };
+      locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region?: { startLine: number; endLine?: number } } }[];
+      relatedLocations?: { physicalLocation: { region: { startLine: number; endLine?: number } } }[];
+      partialFingerprints: Record<string, string>;
+      suppressions?: { kind: string; status: string; justification: string }[];
+      properties: Record<string, unknown>;
+    }[];
+  }[];
+};
+
+const sarifOf = (files: { path: string; content: string }[]): string => files.find((f) => f.path === 'results.sarif')!.content;
+
+describe('SARIF 2.1.0', () => {
+  const text = sarifOf(renderAll(sampleKb(), {}));
+  const sarif = JSON.parse(text) as Sarif;
+  const run = sarif.runs[0]!;
+
+  it('passes Microsoft\'s SARIF validator with zero errors', () => {
+    const { errors, warnings } = validate(text);
+    expect(errors).toEqual([]);
+    // The only warnings left: results on a whole file (no cited line), which we will not invent.
+    expect([...new Set(warnings.map((w) => w.ruleId))]).toEqual(['SARIF2017']);
+  });
+
+  it('is checked by a validator that does catch errors', () => {
+    const broken = JSON.parse(text) as Sarif;
+    broken.runs[0]!.results[0]!.locations[0]!.physicalLocation.region = { startLine: 0 };
+    expect(validate(JSON.stringify(broken), 'broken.sarif').errors.length).toBeGreaterThan(0);
+  });
+
+  it('has one rule per category used, with CWE help, security-severity and tags', () => {
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs).toHaveLength(1);
+    const rules = run.tool.driver.rules;
+    expect(rules.map((r) => r.id)).toEqual(['command-injection', 'xss', 'path-traversal', 'privilege', 'denial-of-service', 'dependency', 'code-quality', 'uncategorized']);
+    const ci = rules[0]!;
+    expect(ci.helpUri).toBe('https://cwe.mitre.org/data/definitions/78.html');
+    expect(ci.properties['security-severity']).toBe('8.0');
+    expect(ci.properties.tags).toEqual(['security', 'external/cwe/cwe-78', 'external/cwe/cwe-77']);
+    expect(ci.help.text).toContain("CWE-78: Improper Neutralization of Special Elements used in an OS Command ('OS Command Injection')");
+    expect(run.taxonomies[0]!.name).toBe('CWE');
+    expect(run.taxonomies[0]!.taxa.find((t) => t.id === '78')!.name).toMatch(/^Improper Neutralization/);
+  });
+
+  it('places results on the subject file, first cited range as region, the rest as related locations, never a made-up line', () => {
+    const byId = new Map(run.results.map((r) => [r.partialFingerprints['reviewKbFindingId/v1'], r]));
+    const ci = byId.get('rk-7c1e0a42d9')!;
+    expect(ci.ruleId).toBe('command-injection');
+    expect(ci.level).toBe('error');
+    expect(ci.locations[0]!.physicalLocation).toEqual({
+      artifactLocation: { uri: 'neutron/agent/linux/utils.py', uriBaseId: '%SRCROOT%' },
+      region: { startLine: 83, endLine: 96 },
+    });
+    expect(ci.relatedLocations!.map((l) => l.physicalLocation.region)).toEqual([
+      { startLine: 101, endLine: 110 },
+      { startLine: 113, endLine: 157 },
+    ]);
+    expect(ci.properties).toMatchObject({ corroboration: 2, reviewers: ['claude-3-opus', 'gpt-4o'], stance: 'concern', confidence: 0.9 });
+    const noLines = byId.get('rk-d3a0f6b218')!;
+    expect(noLines.locations[0]!.physicalLocation.region).toBeUndefined();
+    expect(noLines.level).toBe('note'); // generic advice
+    // The hostile subject stays inside the source root.
+    expect(byId.get('rk-e4d3c2b1a0')!.locations[0]!.physicalLocation.artifactLocation.uri).toBe('etc/x');
+    expect(byId.get('rk-e4d3c2b1a0')!.message.text).not.toMatch(/[\u0000-\u001f]/);
+  });
+
+  it('makes relative, encoded URIs from any subject path', () => {
+    expect(subjectUri('/abs/path')).toBe('abs/path');
+    expect(subjectUri('C:\\win\\a b.py')).toBe('win/a%20b.py');
+    expect(subjectUri('../..')).toBe('_');
+    expect(subjectUri('a/#?x')).toBe('a/%23%3Fx');
+  });
+
+  it('stays within GitHub\'s limits, cutting the least severe deterministically and saying so', () => {
+    const kb = sampleKb();
+    const f = kb.subjects[1]!.findings[0]!;
+    f.evidence.lines = Array.from({ length: 30 }, (_, i) => [i * 10 + 1, i * 10 + 5] as [number, number]);
+    const view = buildView(kb);
+    const limited = { ...SARIF_LIMITS, results: 4, relatedLocations: 10 };
+    const out = JSON.parse(renderSarif(view, limited)[0]!.content) as Sarif;
+    const results = out.runs[0]!.results;
+    expect(results).toHaveLength(4);
+    expect(results.map((r) => r.properties.severity)).toEqual(['critical', 'high', 'medium', 'medium']);
+    const many = results.find((r) => r.partialFingerprints['reviewKbFindingId/v1'] === f.id)!;
+    expect(many.relatedLocations).toHaveLength(10);
+    expect(many.message.text).toContain('19 more cited ranges not listed');
+    expect(out.runs[0]!.invocations[0]!.toolExecutionNotifications![0]!.message.text).toBe('5 least severe results left out: at most 4 results per run.');
+    expect(renderSarif(view, limited)[0]!.content).toBe(renderSarif(view, limited)[0]!.content);
+    expect(validate(renderSarif(view, limited)[0]!.content, 'limited.sarif').errors).toEqual([]);
+    // Size: a tiny gzip budget drops results until the file fits, and says so.
+    const small = JSON.parse(renderSarif(view, { ...SARIF_LIMITS, gzipBytes: 3000 })[0]!.content) as Sarif;
+    expect(small.runs[0]!.results.length).toBeLessThan(9);
+    expect(small.runs[0]!.invocations[0]!.toolExecutionNotifications![0]!.message.text).toMatch(/least severe results left out to stay under 3000 bytes gzipped/);
+  });
+
+  it('honours triage: false positives and accepted risks become suppressions, with the note', () => {
+    const triage = parseTriage(
+      'rk-7c1e0a42d9: {status: false-positive, note: "inputs are constants"}\nrk-2b9f51e0c3: {status: accepted, note: "test-only helper"}\n',
+      'triage.yml',
+    );
+    const out = JSON.parse(sarifOf(renderAll(sampleKb(), { triage }))) as Sarif;
+    const byId = new Map(out.runs[0]!.results.map((r) => [r.partialFingerprints['reviewKbFindingId/v1'], r]));
+    expect(byId.get('rk-7c1e0a42d9')!.suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'False positive: inputs are constants' }]);
+    expect(byId.get('rk-2b9f51e0c3')!.suppressions![0]!.justification).toBe('Accepted risk: test-only helper');
+    expect(byId.get('rk-0f4b9a3c7e')!.suppressions).toBeUndefined();
+    expect(validate(JSON.stringify(out), 'triaged.sarif').errors).toEqual([]);
+  });
+});
