@@ -1,5 +1,8 @@
 // Shared helpers for the render tests: the hand-written sample KB and markdown tree inspection.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unified } from 'unified';
 import remarkParse from 'remark-parse';
@@ -58,3 +61,44 @@ export function resolveLink(from: string, url: string): { path: string; fragment
   }
   return { path: out.join('/'), fragment: fragment ?? null };
 }
+
+const MULTITOOL = join(process.cwd(), 'node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool');
+const SCHEMA = join(process.cwd(), 'node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json');
+
+interface ValidatorResult {
+  ruleId: string;
+  level?: string;
+  message: { text?: string };
+}
+
+/** Runs Microsoft's SARIF validator (schema + rules) and returns what it reports. */
+export function validateSarif(sarif: string, name = 'results.sarif'): { errors: ValidatorResult[]; warnings: ValidatorResult[] } {
+  const work = mkdtempSync(join(tmpdir(), 'review-kb-sarif-'));
+  const input = join(work, name);
+  const output = join(work, `${name}.validation.sarif`);
+  writeFileSync(input, sarif);
+  rmSync(output, { force: true });
+  try {
+    execFileSync(MULTITOOL, ['validate', input, '--json-schema', SCHEMA, '--output', output], {
+      env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1' },
+      stdio: 'pipe',
+    });
+  } catch (error) {
+    // A non-zero exit is expected when the file has errors; the log says which.
+    if (!readFileSafe(output)) throw error;
+  }
+  const log = JSON.parse(readFileSync(output, 'utf8')) as { runs: { results?: ValidatorResult[] }[] };
+  rmSync(work, { recursive: true, force: true });
+  const results = log.runs.flatMap((r) => r.results ?? []);
+  // SARIF's default level is `warning`.
+  return { errors: results.filter((r) => r.level === 'error'), warnings: results.filter((r) => (r.level ?? 'warning') === 'warning') };
+}
+
+function readFileSafe(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+

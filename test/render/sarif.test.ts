@@ -1,53 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderAll } from '../../src/render/index.js';
 import { parseTriage } from '../../src/render/triage.js';
 import { renderSarif, SARIF_LIMITS, subjectUri } from '../../src/render/sarif.js';
 import { buildView } from '../../src/render/view.js';
-import { sampleKb } from './helpers.js';
-
-const MULTITOOL = join(process.cwd(), 'node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool');
-const SCHEMA = join(process.cwd(), 'node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json');
-const work = mkdtempSync(join(tmpdir(), 'review-kb-sarif-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-interface ValidatorResult {
-  ruleId: string;
-  level?: string;
-  message: { text?: string };
-}
-
-/** Runs Microsoft's SARIF validator (schema + rules) and returns what it reports. */
-function validate(sarif: string, name = 'results.sarif'): { errors: ValidatorResult[]; warnings: ValidatorResult[] } {
-  const input = join(work, name);
-  const output = join(work, `${name}.validation.sarif`);
-  writeFileSync(input, sarif);
-  rmSync(output, { force: true });
-  try {
-    execFileSync(MULTITOOL, ['validate', input, '--json-schema', SCHEMA, '--output', output], {
-      env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1' },
-      stdio: 'pipe',
-    });
-  } catch (error) {
-    // A non-zero exit is expected when the file has errors; the log says which.
-    if (!readFileSafe(output)) throw error;
-  }
-  const log = JSON.parse(readFileSync(output, 'utf8')) as { runs: { results?: ValidatorResult[] }[] };
-  const results = log.runs.flatMap((r) => r.results ?? []);
-  // SARIF's default level is `warning`.
-  return { errors: results.filter((r) => r.level === 'error'), warnings: results.filter((r) => (r.level ?? 'warning') === 'warning') };
-}
-
-function readFileSafe(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-}
+import { sampleKb, validateSarif as validate } from './helpers.js';
 
 type Sarif = {
   version: string;

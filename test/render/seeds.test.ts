@@ -1,0 +1,62 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { build } from '../../src/pipeline.js';
+import { renderAll, type RenderedFile } from '../../src/render/index.js';
+import type { KB } from '../../src/model.js';
+import { htmlLinks, isExternal, markdownLinks, resolveLink, validateSarif } from './helpers.js';
+
+// The real pipeline on the bundled seed reviews, through every renderer.
+describe('every output on the seeds KB', () => {
+  let kb: KB;
+  let files: RenderedFile[];
+  let byPath: Map<string, string>;
+
+  beforeAll(async () => {
+    kb = (await build({ inputs: ['seeds'], manifest: 'seeds/manifest.csv' })).kb;
+    files = renderAll(kb, {});
+    byPath = new Map(files.map((f) => [f.path, f.content]));
+  });
+
+  it('writes a report, a site page and an HTML page per subject, plus the shared outputs', () => {
+    const subjects = kb.subjects.map((s) => s.path).sort();
+    expect(subjects).toEqual(['neutron/agent/linux/utils.py', 'neutron/tests/common/net_helpers.py', 'neutron/tests/functional/agent/linux/test_netlink_lib.py']);
+    for (const p of subjects) expect(byPath.has(`reports/${p}.md`)).toBe(true);
+    expect(files.filter((f) => /^site\/subjects\/[^_][^/]*\.md$/.test(f.path))).toHaveLength(3);
+    expect(files.filter((f) => /^html\/subjects\/.*\.html$/.test(f.path))).toHaveLength(3);
+    for (const p of ['index.md', 'site/index.md', 'site/recurring-advice.md', 'html/index.html', 'results.sarif', 'tickets/tickets.json', 'tickets/jira.csv', 'mkdocs.yml']) {
+      expect(byPath.has(p), p).toBe(true);
+    }
+  });
+
+  it('is byte-identical when rendered again from kb.json', () => {
+    const again = renderAll(JSON.parse(JSON.stringify(kb)) as KB, {});
+    expect(again).toEqual(files);
+  });
+
+  it('cross-links resolve, front matter parses, each HTML page runs only its own script', () => {
+    for (const f of files) {
+      const links = f.path.endsWith('.md') ? markdownLinks(f.content) : f.path.endsWith('.html') ? htmlLinks(f.content) : [];
+      for (const url of links.filter((u) => !isExternal(u))) {
+        expect(byPath.has(resolveLink(f.path, url).path), `${f.path} → ${url}`).toBe(true);
+      }
+      if (f.path.startsWith('site/') && f.path.endsWith('.md')) {
+        const data = parseYaml(/^---\n([^]*?)\n---\n/.exec(f.content)![1]!) as { title: string };
+        expect(typeof data.title).toBe('string');
+      }
+      if (f.path.endsWith('.html')) expect(f.content.match(/<script/g)).toHaveLength(1);
+    }
+  });
+
+  it('reports the seeds\' findings with their lines and consolidated agreement', () => {
+    const report = byPath.get('reports/neutron/tests/functional/agent/linux/test_netlink_lib.py.md')!;
+    // Seeds 002 and 003 both flag running as root: one finding, two reviews.
+    expect(report).toMatch(/\*\*Corroboration:\*\* 2 of 2 reviews/);
+    expect(report).toContain('**Lines:** L51, L72');
+    const sarif = JSON.parse(byPath.get('results.sarif')!) as { runs: { results: { locations: { physicalLocation: { region?: { startLine: number } } }[] }[] }[] };
+    expect(sarif.runs[0]!.results.length).toBe(kb.subjects.reduce((n, s) => n + s.findings.length, 0));
+    expect(validateSarif(byPath.get('results.sarif')!, 'seeds.sarif').errors).toEqual([]);
+    const rows = parseCsv(byPath.get('tickets/jira.csv')!) as string[][];
+    expect(rows.length - 1).toBe((JSON.parse(byPath.get('tickets/tickets.json')!) as unknown[]).length);
+  });
+});
