@@ -18,6 +18,8 @@ const tokenizer = new RegexpTokenizer({ pattern: /[A-Za-z0-9_]+(?:['’][A-Za-z]
 
 // Porter stemming unmemoized runs at ~3 MB/s (as slow as parsing); memoized ~65 MB/s.
 const stemCache = new Map<string, string>();
+/** Longer tokens are not English words (hashes, base64, a review's 1 MB line) and are kept as they are. */
+const MAX_STEM_LENGTH = 40;
 
 /**
  * Porter stem of a lowercased word, memoized. Short tokens (≤ 3 chars), numbers and contractions
@@ -27,6 +29,8 @@ const stemCache = new Map<string, string>();
  */
 export function stem(word: string): string {
   const w = word.toLowerCase();
+  // Porter's regexes backtrack quadratically on a long run of consonants: a 1 MB "word" took hours.
+  if (w.length > MAX_STEM_LENGTH) return w;
   const hit = stemCache.get(w);
   if (hit !== undefined) return hit;
   const s = w.length > 3 && /^[a-z]+$/.test(w) ? PorterStemmer.stem(w) : w;
@@ -47,7 +51,8 @@ function identifierParts(word: string): string[] {
 /** Tokens of a text: words split at identifier boundaries and stemmed, plus clause punctuation. */
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
-  const raw = tokenizer.tokenize(text.replace(/’/g, "'")) ?? [];
+  // Links say where, not what: their path words ("contracts/oracle/…") would fire cues.
+  const raw = tokenizer.tokenize(text.replace(/’/g, "'").replace(/\bhttps?:\/\/\S+/g, ' ')) ?? [];
   for (const r of raw) {
     if (/^[.!?;:,]$/.test(r)) {
       out.push({ norm: r, stem: r, punct: true });
