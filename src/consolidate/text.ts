@@ -14,9 +14,13 @@ const diceCoefficient = require('natural/lib/natural/distance/dice_coefficient.j
 const englishStopwords = (require('natural/lib/natural/util/stopwords.js') as { words: string[] }).words;
 
 const stemCache = new Map<string, string>();
+/** Longer tokens are not words (hashes, base64, minified code) and are kept as they are. */
+const MAX_STEM_LENGTH = 40;
 
 /** Porter stem of a lowercased token, memoized (unmemoized stemming costs as much as parsing). */
 export function stem(token: string): string {
+  // Porter's regexes backtrack quadratically on a long run of consonants (a review's 1 MB line took hours).
+  if (token.length > MAX_STEM_LENGTH) return token;
   let s = stemCache.get(token);
   if (s === undefined) {
     s = porter.stem(token);
