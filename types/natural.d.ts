@@ -16,18 +16,7 @@ declare module 'natural/lib/natural/tokenizers/regexp_tokenizer.js' {
   }
 }
 
-declare module 'natural/lib/natural/tokenizers/sentence_tokenizer.js' {
-  export default class SentenceTokenizer {
-    constructor(abbreviations?: string[], trimSentences?: boolean);
-    tokenize(text: string): string[];
-  }
-}
 
-declare module 'natural/lib/natural/ngrams/ngrams.js' {
-  export function ngrams(sequence: string[], n: number): string[][];
-  export function bigrams(sequence: string[]): string[][];
-  export function trigrams(sequence: string[]): string[][];
-}
 
 declare module 'natural/lib/natural/tfidf/tfidf.js' {
   export default class TfIdf {
@@ -35,8 +24,4 @@ declare module 'natural/lib/natural/tfidf/tfidf.js' {
     addDocument(document: string[] | string, key?: string): void;
     idf(term: string, force?: boolean): number;
   }
-}
-
-declare module 'natural/lib/natural/distance/jaro-winkler_distance.js' {
-  export default function JaroWinklerDistance(s1: string, s2: string, options?: { ignoreCase?: boolean }): number;
 }

@@ -1,5 +1,4 @@
-// Finds dictionary phrases in token streams: longest match first, over natural's n-grams of stems.
-import { ngrams } from 'natural/lib/natural/ngrams/ngrams.js';
+// Finds dictionary phrases in token streams: longest match first, walking stemmed n-grams through a prefix set.
 import type { CompiledCue, PhraseIndex } from './taxonomy.js';
 import type { Token } from './text.js';
 
@@ -14,40 +13,36 @@ export interface Match {
 }
 
 /**
- * Matches an index against tokens. Runs of words between punctuation are turned into uni- to
- * maxN-grams (natural's NGrams); at each position the longest phrase wins and the words it covers
- * cannot start shorter phrases, so "integer overflow" does not also count as "overflow" and
- * "buffer overflow" not as "buffer" + "overflow".
+ * Matches an index against tokens. At each position the uni-, bi-, tri-… grams of stems are
+ * extended only while they are a prefix of some phrase (PhraseIndex.prefixes), and the longest
+ * phrase wins; the words it covers cannot start shorter phrases, so "integer overflow" does not
+ * also count as "overflow" and "buffer overflow" not as "buffer" + "overflow". Grams never span
+ * punctuation. (natural's NGrams built every gram of every length as arrays first: measured at
+ * about half of the classifier's time, mostly garbage collection, so the walk replaces it.)
  */
 export function matchPhrases(tokens: Token[], index: PhraseIndex, negated?: boolean[]): Match[] {
   const out: Match[] = [];
-  let runStart = 0;
-  for (let i = 0; i <= tokens.length; i++) {
-    if (i < tokens.length && !tokens[i]!.punct) continue;
-    if (i > runStart) matchRun(tokens, runStart, i, index, negated, out);
-    runStart = i + 1;
+  for (let i = 0; i < tokens.length; ) {
+    if (tokens[i]!.punct) {
+      i++;
+      continue;
+    }
+    let key = '';
+    let best: Match | null = null;
+    for (let j = i; j < tokens.length && j - i < index.maxN; j++) {
+      const t = tokens[j]!;
+      if (t.punct) break;
+      key = j === i ? t.stem : `${key} ${t.stem}`;
+      const cues = index.entries.get(key);
+      if (cues) best = { key, cues, start: i, length: j - i + 1, negated: negated?.[i] ?? false };
+      if (!index.prefixes.has(key)) break;
+    }
+    if (best) {
+      out.push(best);
+      i += best.length;
+    } else i++;
   }
   return out;
-}
-
-function matchRun(tokens: Token[], from: number, to: number, index: PhraseIndex, negated: boolean[] | undefined, out: Match[]): void {
-  const stems = tokens.slice(from, to).map((t) => t.stem);
-  const maxN = Math.min(index.maxN, stems.length);
-  const grams: string[][] = [[]];
-  for (let n = 1; n <= maxN; n++) grams.push(ngrams(stems, n).map((g) => g.join(' ')));
-  for (let i = 0; i < stems.length; ) {
-    let hit = 0;
-    for (let n = Math.min(maxN, stems.length - i); n >= 1; n--) {
-      const key = grams[n]![i]!;
-      const cues = index.entries.get(key);
-      if (cues) {
-        out.push({ key, cues, start: from + i, length: n, negated: negated?.[from + i] ?? false });
-        hit = n;
-        break;
-      }
-    }
-    i += hit || 1;
-  }
 }
 
 /** Sum of the weights of the phrases matched (each phrase's first entry), optionally skipping negated ones. */

@@ -64,7 +64,18 @@ export interface CompiledCue {
 /** Phrases keyed by their stemmed form; one key may belong to several categories. */
 export interface PhraseIndex {
   entries: Map<string, CompiledCue[]>;
+  /** Every proper prefix of a key ("integ" for "integ overflow"), so matching can stop early. */
+  prefixes: Set<string>;
   maxN: number;
+}
+
+function prefixesOf(keys: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const k of keys) {
+    const words = k.split(' ');
+    for (let n = 1; n < words.length; n++) out.add(words.slice(0, n).join(' '));
+  }
+  return out;
 }
 
 export interface CompiledLexicon {
@@ -211,7 +222,7 @@ function compilePhrases(weights: Weights | string[]): PhraseIndex {
     prev.push({ phrase, weight });
     entries.set(key, prev);
   }
-  return { entries, maxN };
+  return { entries, prefixes: prefixesOf(entries.keys()), maxN };
 }
 
 function compileLexicon(lex: RawLexicon): CompiledLexicon {
@@ -276,7 +287,7 @@ function compileCues(categories: RawCategory[]): PhraseIndex {
       maxN = Math.max(maxN, key.split(' ').length);
     }
   }
-  return { entries, maxN };
+  return { entries, prefixes: prefixesOf(entries.keys()), maxN };
 }
 
 function mergeLexicon(base: RawLexicon, over?: Partial<RawLexicon>): RawLexicon {
