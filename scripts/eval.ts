@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { build } from '../src/pipeline.js';
 import type { KB } from '../src/model.js';
-import { extractionReport } from './eval/extraction.js';
+import { auditShapeReport, extractionReport } from './eval/extraction.js';
 import { classificationReport } from './eval/classification.js';
 import { groupingReport, seedDuplicatesReport } from './eval/grouping.js';
 
@@ -48,6 +48,7 @@ async function evalContest(name: string): Promise<void> {
   const gold = JSON.parse(readFileSync(join(dir, 'gold.json'), 'utf8'));
   const started = Date.now();
   const { kb } = await build({ inputs: [join(dir, 'reviews')], scope: 'all' });
+  section(`${name}: extraction`, auditShapeReport(kb.reviews.map((r) => ({ id: r.id, analysis: r }))));
   section(`${name}: grouping (scope all, ${kb.reviews.length} submissions, ${((Date.now() - started) / 1000).toFixed(1)} s)`, groupingReport(kb, gold.families, stem));
 }
 
