@@ -50,9 +50,10 @@ function levelOf(f: FindingView): 'error' | 'warning' | 'note' {
   return f.severity ? LEVEL[f.severity] : 'warning';
 }
 
-function scoreOf(f: FindingView): number {
-  const s = f.severityScore ?? (f.severity ? DEFAULT_SCORE[f.severity] : 5);
-  return Math.min(10, Math.max(0, s));
+/** The finding's score in [0, 10], or null when it was never rated (then no score is claimed). */
+function scoreOf(f: FindingView): number | null {
+  const s = f.severityScore ?? (f.severity ? DEFAULT_SCORE[f.severity] : null);
+  return s === null ? null : Math.min(10, Math.max(0, s));
 }
 
 /** A readable PascalCase rule name from the category name; none when it would equal the id (SARIF1001). */
@@ -114,7 +115,7 @@ function build(view: KbView, findings: FindingView[], categoryOf: (f: FindingVie
 
   const rules = categories.map((c) => {
     const mine = findings.filter((f) => categoryOf(f).id === c.id);
-    const score = Math.max(0, ...mine.map(scoreOf));
+    const scores = mine.map(scoreOf).filter((x): x is number => x !== null);
     const cweLinks = c.cwe.map((w) => `[${mdInline(w.label)}](${w.url})`).join(', ');
     return {
       id: c.id,
@@ -128,7 +129,7 @@ function build(view: KbView, findings: FindingView[], categoryOf: (f: FindingVie
       ...(c.cwe.length > 0 ? { helpUri: c.cwe[0]!.url } : {}),
       defaultConfiguration: { level: mine.some((f) => levelOf(f) === 'error') ? 'error' : mine.some((f) => levelOf(f) === 'warning') ? 'warning' : 'note' },
       properties: {
-        'security-severity': score.toFixed(1),
+        ...(scores.length > 0 ? { 'security-severity': Math.max(...scores).toFixed(1) } : {}),
         tags: ['security', ...c.cwe.map((w) => `external/cwe/cwe-${w.id}`)].slice(0, limits.tags),
       },
       ...(c.cwe.length > 0 ? { relationships: c.cwe.map((w) => ({ target: taxonRef(w.id), kinds: ['superset'] })) } : {}),

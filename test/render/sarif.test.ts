@@ -122,3 +122,19 @@ describe('SARIF 2.1.0', () => {
     expect(validate(JSON.stringify(out), 'triaged.sarif').errors).toEqual([]);
   });
 });
+
+describe('SARIF of a KB that was never classified', () => {
+  it('claims no severity it does not have, and still validates', () => {
+    const kb = sampleKb();
+    kb.stages = { classified: false, consolidated: false };
+    for (const s of kb.subjects) {
+      for (const f of s.findings) Object.assign(f, { category: null, secondaryCategory: null, cwe: [], severity: null, severityScore: null, stance: null, specificity: null, confidence: null });
+    }
+    const text = sarifOf(renderAll(kb, {}));
+    const out = JSON.parse(text) as Sarif;
+    expect(out.runs[0]!.tool.driver.rules.map((r) => r.id)).toEqual(['uncategorized']);
+    expect(out.runs[0]!.tool.driver.rules[0]!.properties['security-severity']).toBeUndefined();
+    expect(new Set(out.runs[0]!.results.map((r) => r.level))).toEqual(new Set(['warning']));
+    expect(validate(text, 'unclassified.sarif').errors).toEqual([]);
+  });
+});
