@@ -16,8 +16,6 @@ declare module 'natural/lib/natural/tokenizers/regexp_tokenizer.js' {
   }
 }
 
-
-
 declare module 'natural/lib/natural/tfidf/tfidf.js' {
   export default class TfIdf {
     constructor();

@@ -58,8 +58,10 @@ export function decideStance(
   const reasons: string[] = [];
   const mitigation = hits(p, lex.mitigation, { skipRecommendations: true, skipNegated: true });
   // A risk cue the review negates ("not directly influenced by external user inputs") is a mitigation too.
-  // Only specific risk cues count: "no one can deposit into the vault" negates no weakness.
-  const negatedRisk = fired.filter((f) => f.negated && !f.control && f.where === 'text' && f.weight >= 2);
+  // A negated weakness ("cannot overflow", "not influenced by user input") says it is handled; only
+  // phrases that name a weakness count ("no one can deposit into the vault" negates none), and not
+  // when the review rates the finding: an audit's "no slippage", "without collateral" is the defect.
+  const negatedRisk = statedSeverity ? [] : fired.filter((f) => f.negated && !f.control && f.where === 'text' && f.weight >= 2.5);
   const contrast = hits(p, lex.contrast, { skipRecommendations: true, skipNegated: false });
   const praise = hits(p, lex.praise, { skipRecommendations: true, skipNegated: true });
   const concern = hits(p, lex.concern, { skipRecommendations: true, skipNegated: true });

@@ -40,7 +40,10 @@ export function stem(word: string): string {
 
 /** Splits identifiers into words: `run_as_root` → run as root, `onlyOwner` → only Owner, `innerHTML` → inner HTML. */
 function identifierParts(word: string): string[] {
-  if (!/[_]|[a-z][A-Z]|[A-Z]{2}[a-z]/.test(word)) return [word];
+  // An acronym with an English ending is the acronym: "DoSed", "DOSing", "APIs" → dos, dosing → dos, api.
+  const acronym = /^([A-Z][A-Za-z]?[A-Z]+|[A-Z]{2,})(ed|ing|es|s)$/.exec(word);
+  if (acronym && !/^[A-Z][a-z]+$/.test(word)) return [acronym[1]!];
+  if (word.length <= 4 || !/[_]|[a-z][A-Z]|[A-Z]{2}[a-z]/.test(word)) return [word];
   return word
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')

@@ -102,6 +102,22 @@ describe('negation and hedging', () => {
   });
 });
 
+describe('audit submissions', () => {
+  it('reads a rated finding about a missing protection as a concern, not as a negated risk', () => {
+    const f = makeFinding(1, 'No slippage protection when closing a position', 'The swap passes `amountOutMinimum: 0`, so there is no slippage check and a bot can sandwich the user.', {
+      statedSeverity: 'medium',
+    });
+    expect(classifyFinding(f, tax)).toMatchObject({ category: 'business-logic', stance: 'concern', severity: 'medium' });
+  });
+
+  it('understands "DoSed" and "DOS" as denial of service', () => {
+    const f = makeFinding(1, '`doRepay` can be DoSed', 'A griefer can make every repayment revert.');
+    const g = makeFinding(2, 'DOS attack on `borrow()`', 'Any user can block borrowing.');
+    expect(classifyFinding(f, tax).category).toBe('denial-of-service');
+    expect(classifyFinding(g, tax).category).toBe('denial-of-service');
+  });
+});
+
 describe('stance', () => {
   it('separates mitigated, positive, generic and concern items of the seeds', () => {
     const a = classifyAnalysis(seed('000_737847ff5b057954.txt'), tax);
