@@ -9,7 +9,9 @@ import { diffKb, formatDiff, loadTriage, renderAll } from './render/index.js';
 import { GENERATOR } from './version.js';
 import { progressBar } from './progress.js';
 import type { RunStats } from './worker/run.js';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { KB } from './model.js';
 
 const EXIT_OK = 0;
@@ -19,6 +21,7 @@ const EXIT_USAGE = 2;
 interface RenderFlags {
   out: string;
   templates?: string;
+  reviewLinks?: string;
   triage?: string;
   since?: string;
   force?: boolean;
@@ -37,6 +40,7 @@ async function writeAll(kb: KB, flags: RenderFlags): Promise<string[]> {
     templatesDir: flags.templates,
     triage: flags.triage ? loadTriage(flags.triage) : null,
     since: flags.since ? await readKb(flags.since) : null,
+    reviewLinkBase: flags.reviewLinks ?? null,
   });
   const files = [{ path: 'kb.json', content: serializeKb(kb) }, ...rendered];
   await writeOutputs(flags.out, files);
@@ -59,6 +63,7 @@ function program(): Command {
     .option('-t, --templates <dir>', 'folder of Handlebars templates overriding the built-in ones by name')
     .option('--taxonomy <file>', 'taxonomy JSON extending or replacing the default')
     .addOption(new Option('--scope <scope>', 'merge findings within each subject, or across all input (audit contests)').choices(['subject', 'all']).default('subject'))
+    .option('--review-links <base>', 'link sources back to their review text: a URL, or a path relative to the output folder, that review ids are relative to')
     .option('--triage <file>', 'triage file: fingerprint → status, note, ticket')
     .option('--since <kb>', 'previous kb.json: tickets only for findings new since then')
     .option('--max-bytes <n>', 'skip reviews larger than this many bytes', positiveInteger, 10 * 1024 * 1024)
@@ -110,6 +115,7 @@ function program(): Command {
     .argument('<kb>', 'a kb.json written by build')
     .option('-o, --out <dir>', 'output folder', 'output')
     .option('-t, --templates <dir>', 'folder of Handlebars templates overriding the built-in ones by name')
+    .option('--review-links <base>', 'link sources back to their review text: a URL, or a path relative to the output folder, that review ids are relative to')
     .option('--triage <file>', 'triage file: fingerprint → status, note, ticket')
     .option('--since <kb>', 'previous kb.json: tickets only for findings new since then')
     .option('--force', 'write into a non-empty folder that is not review-kb output')
@@ -149,4 +155,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+/** Run only when executed (`review-kb`, `node dist/src/cli.js`), not when imported by a test or a library user. */
+function isEntryPoint(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) process.exitCode = await main(process.argv.slice(2));

@@ -154,7 +154,9 @@ export interface Theme {
   id: string;
   title: string;
   category: string | null;
+  /** Paths of the subjects the advice appears in. */
   subjects: string[];
+  /** Ids of the consolidated findings that carry it. */
   findings: string[];
 }
 

@@ -404,6 +404,9 @@ export function subjectOnPage(s: SubjectView, page: string): SubjectView {
 
 /** Relative link from one output file to another (both POSIX, relative to the output folder). */
 export function relLink(from: string, to: string): string {
-  const rel = posix.relative(posix.dirname(from), to);
+  // Anchor both under a virtual root deep enough that `..` in `to` (a link out of the output folder) survives;
+  // resolving against the working directory would fold `../../work/x` back into it.
+  const root = `/${'_/'.repeat(to.split('/').filter((s) => s === '..').length + 1)}`;
+  const rel = posix.relative(posix.join(root, posix.dirname(from)), posix.join(root, to));
   return rel === '' ? posix.basename(to) : rel;
 }

@@ -1,10 +1,10 @@
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../../src/pipeline.js';
 import { validateKb } from '../../src/kb.js';
-import { runCli } from '../helpers/cli.js';
+import { ROOT, runCli } from '../helpers/cli.js';
 
 const NETLINK = 'neutron/tests/functional/agent/linux/test_netlink_lib.py';
 
@@ -84,13 +84,19 @@ describe('the CLI', () => {
     const first = temp('rkb-out1-');
     const second = temp('rkb-out2-');
     const rendered = temp('rkb-out3-');
-    expect(runCli(['build', 'seeds', '--manifest', 'seeds/manifest.csv', '--out', first, '--quiet']).status).toBe(0);
-    expect(runCli(['build', 'seeds', '--manifest', 'seeds/manifest.csv', '--out', second, '--quiet']).status).toBe(0);
+    const links = (out: string): string[] => ['--review-links', relative(out, join(ROOT, 'seeds'))];
+    expect(runCli(['build', 'seeds', '--manifest', 'seeds/manifest.csv', '--out', first, '--quiet', ...links(first)]).status).toBe(0);
+    expect(runCli(['build', 'seeds', '--manifest', 'seeds/manifest.csv', '--out', second, '--quiet', ...links(first)]).status).toBe(0);
     const a = listFiles(first);
     expect(Object.keys(a)).toEqual(expect.arrayContaining(['kb.json', 'index.md', join('reports', NETLINK) + '.md']));
     expect(listFiles(second)).toEqual(a);
-    expect(runCli(['render', join(first, 'kb.json'), '--out', rendered]).status).toBe(0);
+    expect(runCli(['render', join(first, 'kb.json'), '--out', rendered, ...links(first)]).status).toBe(0);
     expect(listFiles(rendered)).toEqual(a);
+    // sources link back to the review and line they came from
+    const report = join(first, 'reports', `${NETLINK}.md`);
+    const target = /\]\(([^)]*002_e013982055bbec08\.txt)#L3\)/.exec(readFileSync(report, 'utf8'))?.[1];
+    expect(target).toBeDefined();
+    expect(readFileSync(join(dirname(report), target!), 'utf8')).toMatch(/run_as_root/);
   });
 
   it('keeps stdout for --json only and diagnostics on stderr; exit 1 when a review is skipped', () => {
