@@ -68,6 +68,7 @@ export function score(reviews: { id: string; analysis: ReviewAnalysis }[], gold:
   let unmatched = 0;
   const confusion = new Map<string, Map<string, number>>();
   const misses: string[] = [];
+  const cweMisses: string[] = [];
   for (const { id, analysis } of [...reviews].sort((a, b) => a.id.localeCompare(b.id))) {
     const g = goldReviews[stemId(id)];
     if (!g) continue;
@@ -93,6 +94,7 @@ export function score(reviews: { id: string; analysis: ReviewAnalysis }[], gold:
       if (gf.cwe?.length) {
         cweItems++;
         if (f.cwe.some((c) => gf.cwe!.includes(c))) cweOk++;
+        else cweMisses.push(`${stemId(id)}#${gf.n}: CWE ${f.cwe.join(', ') || '-'}, gold ${gf.cwe.join(', ')}`);
       }
       if (gf.stance) {
         stanceItems++;
@@ -114,6 +116,7 @@ export function score(reviews: { id: string; analysis: ReviewAnalysis }[], gold:
   if (unmatched) out.push(`gold items without a finding: ${unmatched}`);
   out.push(...confusionTable(confusion));
   if (misses.length) out.push('misses:', ...misses.map((m) => `  ${m}`));
+  if (cweMisses.length) out.push('CWE misses:', ...cweMisses.map((m) => `  ${m}`));
   const scores = { items, category: catOk, cweItems, cwe: cweOk, stanceItems, stance: stanceOk, verdicts, verdict: verdictOk };
   return { scores, lines: out };
 }

@@ -63,7 +63,7 @@ export function classifyFinding(finding: Finding, taxonomy: Taxonomy): Classific
     severityScore: sev.severityScore,
     specificity: stance.specificity,
     reasons,
-    statements: statementsOf(prepared),
+    statements: statementsOf(prepared, taxonomy.lexicon),
   };
 }
 

@@ -127,7 +127,16 @@ export function prepareFinding(finding: Finding, lex: CompiledLexicon): Prepared
   return { title: t, body };
 }
 
-/** The statements of a prepared finding, in order, without label prefixes' markdown. */
-export function statementsOf(p: PreparedFinding): Statement[] {
-  return p.body.map((s) => ({ kind: s.kind, text: s.text.replace(/\*\*/g, '').trim() }));
+/** The statements of a prepared finding, in order, without markdown emphasis and role labels. */
+export function statementsOf(p: PreparedFinding, lex: CompiledLexicon): Statement[] {
+  return p.body.map((s) => {
+    let text = s.text.replace(/\*\*/g, '').trim();
+    // "Solution: Ensure …" → "Ensure …": the kind already says what the label said.
+    const label = sentenceLabel(text);
+    if (label && (lex.recommendationLabels.has(label) || lex.riskLabels.has(label) || lex.contextLabels.has(label))) {
+      const rest = text.replace(/^[^:]*:\s*/, '');
+      if (rest) text = rest;
+    }
+    return { kind: s.kind, text };
+  });
 }

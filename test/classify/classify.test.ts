@@ -160,7 +160,7 @@ describe('statements', () => {
     const a = classifyAnalysis(seed('001_0ff59d6f8b1316db.txt'), tax);
     const kinds = a.findings[0]!.statements.map((s) => s.kind);
     expect(kinds).toEqual(['risk', 'risk', 'recommendation', 'recommendation']);
-    expect(a.findings[0]!.statements[2]!.text).toMatch(/^Solution: Ensure all external inputs/);
+    expect(a.findings[0]!.statements[2]!.text).toMatch(/^Ensure all external inputs/);
   });
 
   it('leaves code blocks and "Tool used" out of an audit submission\'s statements', () => {
