@@ -264,3 +264,23 @@ describe('purity', () => {
     }
   });
 });
+
+describe('robustness', () => {
+  it('classifies any text without throwing, with every number in range', async () => {
+    const fc = await import('fast-check');
+    const words = fc.constantFrom('no', 'not', 'buffer', 'overflow', 'injection', 'Risk:', 'Solution:', '`run_as_root`', 'line 12', ',', '.', '\n\n', '    code();', 'https://x.io/a#L1', 'DoS', 'é', '__proto__', 'constructor');
+    fc.assert(
+      fc.property(fc.array(words, { maxLength: 40 }), fc.array(words, { maxLength: 8 }), (body, title) => {
+        const c = classifyFinding(makeFinding(1, title.join(' '), body.join(' ')), tax);
+        expect(tax.categories.some((x) => x.id === c.category)).toBe(true);
+        for (const v of [c.confidence, c.specificity]) expect(v >= 0 && v <= 1).toBe(true);
+        expect(c.severityScore >= 0 && c.severityScore <= 10).toBe(true);
+      }),
+      { numRuns: 300, seed: 42 },
+    );
+  });
+
+  it('calls an empty finding "other", generic', () => {
+    expect(classifyFinding(makeFinding(1, '', ''), tax)).toMatchObject({ category: 'other', stance: 'generic', statements: [] });
+  });
+});
