@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mutateCorpus, writeCorpus, type Corpus } from './bench/corpus.js';
 import { parseOnly } from './bench/parse-only.js';
+import { stageTimes, type StageTimes } from './bench/stages.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CLI = join(HERE, '../src/cli.js');
@@ -103,11 +104,18 @@ async function main(): Promise<void> {
       jobs: { type: 'string' },
       seed: { type: 'string', default: '20240611' },
       keep: { type: 'boolean', default: false },
+      stages: { type: 'boolean', default: false },
       'parse-only': { type: 'string' },
+      'stages-child': { type: 'string', multiple: true },
     },
   });
   if (values['parse-only']) {
     process.stdout.write(JSON.stringify(await parseOnly(await listReviews(values['parse-only']))));
+    return;
+  }
+  if (values['stages-child']) {
+    const [reviewsDir, manifest, cacheDir] = values['stages-child'];
+    process.stdout.write(JSON.stringify(await stageTimes(reviewsDir!, manifest!, cacheDir!, values.jobs ? Number(values.jobs) : undefined)));
     return;
   }
   const reviews = Number(values.reviews);
@@ -132,6 +140,15 @@ async function main(): Promise<void> {
     log(`incremental build (${changed} reviews changed)`);
     const incremental = await buildOnce(`incremental (${fmt((100 * changed) / reviews, 0)}% changed)`, corpus, out, values.jobs);
     const rows = [base, cold, warm, incremental];
+    let stages: StageTimes | null = null;
+    if (values.stages) {
+      log('stage times of a warm build, in one process');
+      const args = [fileURLToPath(import.meta.url), '--stages-child', join(corpus.dir, 'reviews'), '--stages-child', corpus.manifest, '--stages-child', join(out, '.cache')];
+      if (values.jobs) args.push('--jobs', values.jobs);
+      const run = await measured(args, 'stages');
+      if (run.code !== 0) throw new Error(`stage timing failed:\n${run.stderr.slice(-4000)}`);
+      stages = JSON.parse(run.stdout) as StageTimes;
+    }
     let large: Measure | null = null;
     if (values.scale) {
       const n = reviews * 4;
@@ -144,6 +161,13 @@ async function main(): Promise<void> {
       rows.push(large);
     }
     process.stdout.write(`${table(rows, base)}\n\n`);
+    if (stages) {
+      process.stdout.write('where a warm build spends its time (one process; × parse-only):\n');
+      for (const [stage, seconds] of Object.entries(stages.seconds)) {
+        process.stdout.write(`  ${stage.padEnd(34)} ${fmt(seconds, 2).padStart(8)} s  ${fmt(seconds / base.seconds, 2).padStart(6)}×\n`);
+      }
+      process.stdout.write(`  peak RSS ${mb(stages.maxRss)}\n\n`);
+    }
     process.stdout.write('targets:\n');
     process.stdout.write(`${target(`cold / parse-only at ${reviews}`, cold.seconds / base.seconds, 0.8)}\n`);
     process.stdout.write(`${target('warm / cold', warm.seconds / cold.seconds, 0.1)}\n`);

@@ -1,0 +1,44 @@
+// Times each stage of one build in-process (analysis, subjects + consolidation, rendering, kb.json), for routing hot spots.
+import { build } from '../../src/pipeline.js';
+import { serializeKb } from '../../src/kb.js';
+import { renderAll } from '../../src/render/index.js';
+
+export interface StageTimes {
+  seconds: Record<string, number>;
+  maxRss: number;
+}
+
+export async function stageTimes(reviewsDir: string, manifest: string, cacheDir: string, jobs?: number): Promise<StageTimes> {
+  const now = () => performance.now() / 1000;
+  const started = now();
+  let analysed = started;
+  // build() runs the analysis first and reports progress from it: the last tick marks its end.
+  const { kb } = await build({
+    inputs: [reviewsDir],
+    manifest,
+    cacheDir,
+    jobs,
+    onProgress: (done, total) => {
+      if (done === total) analysed = now();
+    },
+  });
+  const built = now();
+  const rendered = renderAll(kb);
+  const renderedAt = now();
+  let serialized = 'ok';
+  try {
+    serializeKb(kb);
+  } catch (error) {
+    serialized = (error as Error).message;
+  }
+  const done = now();
+  return {
+    seconds: {
+      'ingest + analysis (cache)': analysed - started,
+      'subjects + consolidate': built - analysed,
+      [`render (${rendered.length} files)`]: renderedAt - built,
+      [`serialize kb.json${serialized === 'ok' ? '' : ` (${serialized})`}`]: done - renderedAt,
+    },
+    maxRss: process.resourceUsage().maxRSS * 1024,
+  };
+}
