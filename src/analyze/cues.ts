@@ -25,6 +25,8 @@ export const cues = {
   auditSections: set(data.auditSections),
   auditCore: set(data.auditCore),
   findingParts: set(data.findingParts),
+  titleLabels: set(data.titleLabels),
+  continuationWords: set(data.continuationWords),
   recommendationLabels: set(data.recommendationLabels),
   recommendationSentence: union(data.recommendationSentence, 'i'),
   severityWords: new Map(Object.entries(data.severityWords)) as Map<string, Severity>,
@@ -59,6 +61,20 @@ export function normLabel(s: string): string {
     .replace(/[\s:*_.]+$/, '')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/**
+ * The part label a bold lead or first line names: `Risk` → "risk", and `Severity: High` → "severity"
+ * (a label with its value inside the emphasis); null for a title. Labels that can lead a title
+ * (`Issue: SQL injection`) count only on their own.
+ */
+export function partLabel(raw: string): string | null {
+  const label = normLabel(raw);
+  if (cues.findingParts.has(label)) return label;
+  const colon = label.indexOf(':');
+  if (colon <= 0 || !label.slice(colon + 1).trim()) return null;
+  const head = label.slice(0, colon).trim();
+  return cues.findingParts.has(head) && !cues.titleLabels.has(head) ? head : null;
 }
 
 /** A stated severity word ("High", "med", "Informational") as a Severity, or null. */

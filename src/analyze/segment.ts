@@ -3,9 +3,11 @@ import type { Heading, List, ListItem, Paragraph, PhrasingContent, Root, RootCon
 import type { LineRange } from '../model.js';
 import type { VFile } from 'vfile';
 import type { Severity } from '../model.js';
-import { cues, normLabel, normSeverity, type SectionKind } from './cues.js';
+import { cues, normLabel, normSeverity, partLabel, type SectionKind } from './cues.js';
+import { evidenceOf } from './evidence.js';
 import { firstSentence, plain, plainBlocks, sentences } from './text.js';
 import type { Segmentation, Unit, UnitSource } from './types.js';
+import { verdictOf } from './verdict.js';
 
 /** The plugin: leaves a Segmentation on `file.data.segmentation`. */
 export function segment() {
@@ -17,7 +19,7 @@ export function segment() {
 // ---------------------------------------------------------------- titles
 
 const NUMBERING = /^(?:#?\d+[.):]|\(\d+\)|[-*•])\s*/;
-const ISSUE_PREFIX = /^(?:issue|finding|vulnerability|defect|bug|problem|concern)\s*#?\d+\s*[:.\-–—)]\s*/i;
+const ISSUE_PREFIX = /^(?:issue|finding|vulnerability|defect|bug|problem|concern)\s*(?:#?\d+\s*[:.\-–—)]|:)\s*/i;
 const SEV_BRACKET = /^\[\s*([A-Za-z]+)\s*\]\s*/;
 const SEV_PAREN = /\s*\(\s*(critical|high|medium|moderate|low|info(?:rmational)?)(?:\s+(?:severity|risk|impact))?\s*\)\s*:?$/i;
 const LINE_PAREN = /\s*\((?=[^()]*\b(?:lines?|L\d+)\b)[^()]*\)$/i;
@@ -70,8 +72,8 @@ function titleOfParagraph(p: Paragraph, inItem: boolean): TitleInfo {
   const first = kids[i];
   if (first && first.type === 'strong') {
     const raw = plain(first);
-    const label = normLabel(raw);
-    if (cues.findingParts.has(label)) return { ...NO_TITLE, label };
+    const label = partLabel(raw);
+    if (label) return { ...NO_TITLE, label };
     const c = cleanTitle(raw);
     if (!c.title) return NO_TITLE;
     return { title: c.title, severity: c.severity, rawLength: raw.length, label: null };
@@ -83,12 +85,42 @@ function titleOfParagraph(p: Paragraph, inItem: boolean): TitleInfo {
   if (/:\s*$/.test(firstLine) && firstLine.length <= 200) return fromRaw(firstLine);
   const m = COLON_PREFIX.exec(full);
   if (m && m[1]!.trim().split(/\s+/).length <= 10) return fromRaw(m[1]!);
+  if (nl >= 0 && isTitleLine(firstLine, full.slice(nl + 1))) return fromRaw(firstLine);
   return NO_TITLE;
 }
 
+/** A line that can stand as a title: short, no sentence ends in it, and it does not end on a word a sentence goes on from. */
+function titleLike(t: string): boolean {
+  if (t.length < 3 || t.length > 120 || t.includes('\n') || /[.!?]\s|[.,;!?]$/.test(t)) return false;
+  return !cues.continuationWords.has(t.slice(t.lastIndexOf(' ') + 1).toLowerCase());
+}
+
+const SENTENCE_START = /^[A-Z0-9`"'“(*_[]/;
+
+/**
+ * A first line set apart as a title, the text following on the next lines ("ring_alloc() - unchecked
+ * kmalloc (line 60)" / "The result of …"), rather than the first line of a wrapped sentence: no
+ * sentence ends in it, it does not end on a word the sentence goes on from, the next word would have
+ * fitted on it (a wrapping writer would have put it there), and the next line starts a sentence or
+ * the title ends with the lines it cites.
+ */
+function isTitleLine(first: string, rest: string): boolean {
+  const t = first.trim();
+  if (!titleLike(t)) return false;
+  const lines = rest.split('\n').map((l) => l.trim());
+  const next = lines[0] ?? '';
+  if (!next) return false;
+  let width = 0;
+  for (const l of lines) width = Math.max(width, l.length);
+  const nextWord = next.length - next.replace(/^\S+/, '').length;
+  // 4: the list marker and indentation the first line shares its width with.
+  if (t.length + 1 + nextWord + 4 > width) return false;
+  return SENTENCE_START.test(next) || LINE_PAREN.test(t);
+}
+
 function fromRaw(raw: string): TitleInfo {
-  const label = normLabel(raw);
-  if (cues.findingParts.has(label)) return { ...NO_TITLE, label };
+  const label = partLabel(raw);
+  if (label) return { ...NO_TITLE, label };
   const c = cleanTitle(raw);
   return c.title ? { title: c.title, severity: c.severity, rawLength: raw.length, label: null } : NO_TITLE;
 }
@@ -104,6 +136,26 @@ function titleOfItem(item: ListItem): TitleInfo {
     if (s.length <= 100 && !/[.!?]\s/.test(s) && !s.includes('\n')) return fromRaw(s);
   }
   return NO_TITLE;
+}
+
+/**
+ * Numbered titles each followed by their text as separate blocks ("1. Path traversal (line 41)", blank
+ * line, paragraph, "2. …"): markdown ends the list at every unindented paragraph, leaving one-item
+ * ordered lists whose item is a lone title line. Two or more of them in a run of blocks, each followed
+ * by a block of text, are titled findings.
+ */
+function detachedTitles(nodes: readonly RootContent[]): Set<List> {
+  const found = new Set<List>();
+  for (let i = 0; i + 1 < nodes.length; i++) {
+    const n = nodes[i]!;
+    if (n.type !== 'list' || !n.ordered || n.children.length !== 1) continue;
+    const item = n.children[0]!;
+    const p = item.children[0];
+    const next = nodes[i + 1]!;
+    if (item.children.length !== 1 || p?.type !== 'paragraph' || next.type === 'list' || next.type === 'heading') continue;
+    if (titleLike(plain(p).trim())) found.add(n);
+  }
+  return found.size >= 2 ? found : new Set();
 }
 
 /** A list whose items are findings: at least one item has a title that is not a part label. */
@@ -381,6 +433,7 @@ function flatten(sec: Section, out: RootContent[] = []): RootContent[] {
 
 /** Whether a run of blocks holds titled findings (a finding list or a bold-led paragraph). */
 function hasTitledUnits(nodes: readonly RootContent[]): boolean {
+  if (detachedTitles(nodes).size) return true;
   for (const n of nodes) {
     if (n.type === 'table' && findingTable(n)) return true;
     if (n.type === 'list' && isFindingList(n)) return true;
@@ -464,6 +517,7 @@ class Segmenter {
       st.last = u;
     };
     let ended = false;
+    const detached = kind === 'context' ? null : detachedTitles(nodes);
     for (const n of nodes) {
       if (ended) {
         this.conclusion.push(n);
@@ -495,6 +549,12 @@ class Segmenter {
             start(makeUnit([wrapItem(n, item, i)], t.title ? t : null, 'list', section, kind, lineOf(item)));
           }
         });
+        st.fromList = true;
+        continue;
+      }
+      if (n.type === 'list' && detached?.has(n)) {
+        const item = n.children[0]!;
+        start(makeUnit([wrapItem(n, item, 0)], fromRaw(plain(item).trim()), 'list', section, kind, lineOf(item)));
         st.fromList = true;
         continue;
       }
@@ -543,18 +603,23 @@ class Segmenter {
     this.free = [];
     let seenUnit = false;
     let introduced = false;
+    // "I looked at decode.c and found a few problems." before any finding: from there on a paragraph
+    // that cites the code (lines, identifiers, files) states one of them, whatever its wording.
+    let announced = false;
     free.forEach(({ node, section, kind }, i) => {
       const items: { node: RootContent; line: number }[] =
         node.type === 'list' ? node.children.map((it, j) => ({ node: wrapItem(node, it, j), line: lineOf(it) })) : [{ node, line: lineOf(node) }];
       // "I noticed the following issues:" followed by a list: every item is a finding.
       const listed = node.type === 'list' && introduced;
-      introduced = node.type === 'paragraph' && /:\s*$/.test(plain(node)) && cues.listIntro.test(plain(node));
+      const nodeText = node.type === 'paragraph' ? plain(node) : '';
+      introduced = node.type === 'paragraph' && /:\s*$/.test(nodeText) && cues.listIntro.test(nodeText);
       for (const { node: n, line } of items) {
-        const text = plain(n);
+        const text = items.length === 1 && nodeText ? nodeText : plain(n);
         const lead = text.trimStart();
+        const block = n.type === 'paragraph' || n.type === 'list' || n.type === 'blockquote';
         const isConcern =
-          (n.type === 'paragraph' || n.type === 'list' || n.type === 'blockquote') &&
-          (listed || cues.concern.test(text)) &&
+          block &&
+          (listed || cues.concern.test(text) || (announced && citesCode(n))) &&
           !(i === 0 && (cues.introLead.test(lead) || /:\s*$/.test(text))) &&
           !cues.conclusionLead.test(lead) &&
           !noDefectsOnly(text);
@@ -562,7 +627,10 @@ class Segmenter {
           this.units.push(finish(makeUnit([n], null, 'concern', section, kind, line)));
           seenUnit = true;
         } else if (seenUnit) this.conclusion.push(n);
-        else this.preamble.push(n);
+        else {
+          if (n.type === 'paragraph' && verdictOf(text) === 'defects') announced = true;
+          this.preamble.push(n);
+        }
       }
     });
   }
@@ -573,6 +641,11 @@ class Segmenter {
     for (const { node } of this.free) (lineOf(node) < firstLine ? this.preamble : this.conclusion).push(node);
     this.free = [];
   }
+}
+
+function citesCode(n: RootContent): boolean {
+  const e = evidenceOf([n]);
+  return e.lines.length > 0 || e.identifiers.length > 0 || e.files.length > 0;
 }
 
 function noDefectsOnly(text: string): boolean {

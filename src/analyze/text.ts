@@ -1,5 +1,6 @@
 // Plain-text rendering of mdast nodes (markdown syntax removed) and small string helpers.
 import type { Nodes } from 'mdast';
+import { cues } from './cues.js';
 
 /** Plain text of a node: phrasing joined as written, blocks separated by blank lines, list items by newlines. */
 export function plain(node: Nodes): string {
@@ -61,9 +62,30 @@ export function sentences(text: string): string[] {
   return out;
 }
 
+/**
+ * Rejoin lines a writer wrapped mid-sentence: a line that stops without punctuation continues on the
+ * next when that one starts in lower case, the line ends on a word a sentence goes on from ("into"),
+ * or it is long enough to have been wrapped (60+).
+ */
+function unwrap(text: string): string {
+  const lines = text.split('\n');
+  let out = lines[0]!;
+  for (let i = 1; i < lines.length; i++) {
+    const prev = lines[i - 1]!.trimEnd();
+    const next = lines[i]!.trimStart();
+    const wrapped =
+      prev !== '' &&
+      next !== '' &&
+      !/[.!?:;]$/.test(prev) &&
+      (/^[a-z]/.test(next) || prev.length >= 60 || cues.continuationWords.has(prev.slice(prev.lastIndexOf(' ') + 1).toLowerCase()));
+    out += wrapped ? ' ' + next : '\n' + lines[i];
+  }
+  return out;
+}
+
 /** The first sentence of a text, cut at a word boundary to at most `max` characters. */
 export function firstSentence(text: string, max = 100): string {
-  const s = sentences(text)[0] ?? '';
+  const s = sentences(unwrap(text.length > 1000 ? text.slice(0, 1000) : text))[0] ?? '';
   if (s.length <= max) return s.replace(/[.:;]+$/, '');
   const cut = s.slice(0, max);
   const sp = cut.lastIndexOf(' ');
