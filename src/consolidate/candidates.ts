@@ -1,77 +1,120 @@
-// Blocking: an inverted index over rare stems, identifiers and cited line windows proposes the pairs worth scoring.
+// Blocking: an inverted index over rare terms, identifiers and cited line windows proposes the pairs worth comparing.
 import { idf, normalizePath, type Corpus, type FindingFeatures } from './features.js';
 
 export interface CandidateOptions {
   /** A key shared by more findings than this is too common to propose pairs (it still counts in scoring). */
   maxPosting: number;
-  /** Each finding's rarest stems used as index keys. */
-  stemsPerFinding: number;
+  /** Each finding's rarest text terms used as index keys. */
+  termsPerFinding: number;
   /** At most this many candidates kept per finding, the ones sharing the most rare keys. */
   perFinding: number;
 }
 
-export const DEFAULT_CANDIDATE_OPTIONS: CandidateOptions = { maxPosting: 400, stemsPerFinding: 24, perFinding: 60 };
+export const DEFAULT_CANDIDATE_OPTIONS: CandidateOptions = { maxPosting: 400, termsPerFinding: 24, perFinding: 60 };
 
 /** Cited lines are indexed in windows of this many lines, so nearby citations meet. */
 const LINE_WINDOW = 16;
 
-function keysOf(f: FindingFeatures, corpus: Corpus, options: CandidateOptions): Map<string, number> {
-  const keys = new Map<string, number>();
-  const stems = [...new Set([...f.titleStems.keys(), ...f.leadStems.keys()])]
-    .map((s) => [s, idf(corpus.stemDf.get(s), corpus.size)] as const)
-    .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
-    .slice(0, options.stemsPerFinding);
-  for (const [s, w] of stems) keys.set(`s:${s}`, w);
-  for (const [id, w] of f.identifierWeights) keys.set(`i:${id}`, w);
+/** A finding's index keys (term ids, ascending) and their weights: rare text terms, identifiers, line windows. */
+function keysOf(f: FindingFeatures, corpus: Corpus, options: CandidateOptions): { keys: Int32Array; weights: Float64Array } {
+  const keys = new Map<number, number>();
+  const terms = [...new Set([...f.titleTerms, ...f.leadTerms])]
+    .map((t) => [t, idf(corpus.df[t], corpus.size)] as const)
+    .sort((x, y) => y[1] - x[1] || x[0] - y[0])
+    .slice(0, options.termsPerFinding);
+  for (const [t, w] of terms) keys.set(t, w);
+  for (const t of f.identifiers) keys.set(t, idf(corpus.df[t], corpus.size));
   for (const [path, ranges] of f.places) {
     const p = normalizePath(path);
     for (const [a, b] of ranges) {
       const last = Math.min(b, a + 10 * LINE_WINDOW);
-      for (let w = Math.floor(a / LINE_WINDOW); w <= Math.floor(last / LINE_WINDOW); w++) keys.set(`l:${p}:${w}`, 1);
+      for (let w = Math.floor(a / LINE_WINDOW); w <= Math.floor(last / LINE_WINDOW); w++) keys.set(corpus.vocabulary.id('l', `${p}:${w}`), 1);
     }
   }
-  return keys;
+  const sorted = [...keys.keys()].sort((x, y) => x - y);
+  return { keys: Int32Array.from(sorted), weights: Float64Array.from(sorted, (k) => keys.get(k)!) };
 }
 
 /**
- * Candidate pairs `[i, j]` (i < j, indexes into `items`) sharing at least one rare key, at most
- * `perFinding` per finding ranked by the summed weight of shared keys. Cost is bounded by
- * findings × keys × maxPosting, independent of how many pairs exist.
+ * Moves the `k` best of `items` (higher `score` first, then lower index: a total order, so the
+ * chosen set does not depend on the input order) to its front, in linear expected time.
  */
-export function candidatePairs(
-  items: FindingFeatures[],
-  corpus: Corpus,
-  options: CandidateOptions = DEFAULT_CANDIDATE_OPTIONS,
-): Array<[number, number]> {
-  const itemKeys = items.map((f) => keysOf(f, corpus, options));
-  const postings = new Map<string, number[]>();
-  itemKeys.forEach((keys, i) => {
-    for (const k of keys.keys()) {
-      let list = postings.get(k);
-      if (!list) postings.set(k, (list = []));
-      list.push(i);
-    }
-  });
-  const pairs = new Set<number>();
-  const out: Array<[number, number]> = [];
-  const n = items.length;
-  for (let i = 0; i < n; i++) {
-    const acc = new Map<number, number>();
-    for (const [k, w] of itemKeys[i]!) {
-      const list = postings.get(k)!;
-      if (list.length > options.maxPosting) continue;
-      for (const j of list) if (j !== i) acc.set(j, (acc.get(j) ?? 0) + w);
-    }
-    const ranked = [...acc.entries()].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, options.perFinding);
-    for (const [j] of ranked) {
-      const a = Math.min(i, j);
-      const b = Math.max(i, j);
-      const code = a * n + b;
-      if (!pairs.has(code)) {
-        pairs.add(code);
-        out.push([a, b]);
+function selectTop(items: Int32Array, k: number, score: Float64Array): void {
+  const better = (x: number, y: number): boolean => score[x]! > score[y]! || (score[x] === score[y] && x < y);
+  let lo = 0;
+  let hi = items.length - 1;
+  while (lo < hi) {
+    const pivot = items[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (better(items[i]!, pivot)) i++;
+      while (better(pivot, items[j]!)) j--;
+      if (i <= j) {
+        const t = items[i]!;
+        items[i++] = items[j]!;
+        items[j--] = t;
       }
     }
+    if (k - 1 <= j) hi = j;
+    else if (k - 1 >= i) lo = i;
+    else return;
   }
-  return out.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+}
+
+/**
+ * Each finding's candidate neighbours (indexes into `items`, ascending): findings sharing at least
+ * one key not shared by more than `maxPosting` findings, at most `perFinding` per finding (ranked by
+ * the summed weight of shared keys), made symmetric. Cost is bounded by findings × keys × maxPosting,
+ * whatever the number of pairs; accumulation runs in typed arrays, no per-pair allocation.
+ */
+export function candidateNeighbors(items: FindingFeatures[], corpus: Corpus, options: CandidateOptions = DEFAULT_CANDIDATE_OPTIONS): Int32Array[] {
+  const n = items.length;
+  const itemKeys = items.map((f) => keysOf(f, corpus, options));
+  // Postings in one flat array (CSR): offsets by key id, then the items holding each key.
+  const size = corpus.vocabulary.size;
+  const start = new Int32Array(size + 1);
+  for (const { keys } of itemKeys) for (const k of keys) start[k + 1]!++;
+  for (let k = 0; k < size; k++) start[k + 1]! += start[k]!;
+  const postings = new Int32Array(start[size]!);
+  const fill = start.slice(0, size);
+  itemKeys.forEach(({ keys }, i) => {
+    for (const k of keys) postings[fill[k]!++] = i;
+  });
+
+  const score = new Float64Array(n);
+  const touched = new Int32Array(n);
+  const lists: number[][] = items.map(() => []);
+  for (let i = 0; i < n; i++) {
+    const { keys, weights } = itemKeys[i]!;
+    let m = 0;
+    for (let q = 0; q < keys.length; q++) {
+      const from = start[keys[q]!]!;
+      const to = start[keys[q]! + 1]!;
+      if (to - from > options.maxPosting) continue;
+      const w = weights[q]!;
+      for (let p = from; p < to; p++) {
+        const j = postings[p]!;
+        if (score[j] === 0) touched[m++] = j;
+        score[j] += w;
+      }
+    }
+    score[i] = 0;
+    const ranked = touched.subarray(0, m);
+    const keep = Math.min(m, options.perFinding);
+    if (m > keep) selectTop(ranked, keep, score);
+    for (let r = 0; r < keep; r++) {
+      const j = ranked[r]!;
+      if (j === i) continue;
+      lists[i]!.push(j);
+      lists[j]!.push(i);
+    }
+    for (let r = 0; r < m; r++) score[touched[r]!] = 0;
+  }
+  return lists.map((l) => {
+    const sorted = Int32Array.from(l).sort();
+    let w = 0;
+    for (let r = 0; r < sorted.length; r++) if (r === 0 || sorted[r] !== sorted[r - 1]) sorted[w++] = sorted[r]!;
+    return sorted.slice(0, w);
+  });
 }

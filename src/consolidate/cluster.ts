@@ -1,235 +1,240 @@
-// Average-link agglomerative clustering over a sparse similarity graph, with cannot-link groups.
+// Agglomerative clustering over a sparse similarity graph: centroid (or average) linkage, an agreement gate with relative closeness, cannot-links, kinds.
 
+/** A compared pair: `score` the similarity of items i and j (cosine of unit vectors), `gate` a second similarity (of other unit vectors). */
 export interface Edge {
   i: number;
   j: number;
   score: number;
+  gate: number;
+}
+
+export interface ClusterOptions {
+  /** Two clusters merge while their linkage is at least this. */
+  threshold: number;
+  /**
+   * How much a cluster's spread counts. A cluster is held as the sum S of its members' unit vectors;
+   * the linkage of A and B is cos(S_A, S_B) · (cohesion_A · cohesion_B)^cohesion, where cohesion =
+   * |S| / size. 0 is centroid linkage (a group is judged by its common core), 1 is average linkage
+   * (the mean similarity over all cross pairs).
+   */
+  cohesion: number;
+  /** Two clusters merge only when the cosine of their summed gate vectors is at least this. */
+  minGate: number;
+  /**
+   * Relative closeness on the gate (0: off). Two groups (two members or more each) merge only when
+   * their mean cross gate similarity is at least this fraction of their mean inner gate similarity
+   * (size-weighted): they must agree with each other about as much as their members agree among
+   * themselves (CHAMELEON's relative closeness).
+   */
+  relativeGate: number;
+}
+
+export interface ClusterConstraints {
+  /** Each item's similarity with itself (1 for a unit vector, 0 for an empty one: never merged). */
+  self: number[];
+  /** The same for the gate vectors. */
+  gateSelf: number[];
+  /** Cannot-link labels: two clusters sharing a label never merge. */
+  labels: number[][];
+  /** Clusters of different non-null kinds never merge. */
+  kinds: Array<number | null>;
 }
 
 /**
- * Groups items `0..n-1`. Two clusters merge only while the *average* similarity over all their
- * cross pairs is at least `threshold` (pairs without an edge count as 0), so a chain A~B~C does not
- * pull in C unless C is also close to A: single-link's chaining is what this avoids. Items sharing
- * any `cannotLink` label (findings of one review, reports of one auditor) never end up together. Deterministic: ties break
- * on the lower cluster numbers, and cluster numbers follow the input order.
+ * Agglomerative clustering of items `0..n-1` given the similarities of some pairs (`edges`, from
+ * blocking); pairs without an edge count as 0. Repeatedly merges the two linked clusters with the
+ * highest linkage (see ClusterOptions) while it is at least the threshold, their gate agrees
+ * (absolutely and, for two groups, relatively), their non-null kinds are equal, and no cannot-link
+ * label is in both.
+ *
+ * Everything is computed from sums of pair similarities, as if each cluster were the sum of its
+ * members' unit vectors: the cross sum W(A, B) and the self sum |S_A|² (the members' `self` plus
+ * twice their inner pairs). A merge adds sums — W(A∪B, Y) = W(A, Y) + W(B, Y) — so it costs the two
+ * clusters' neighbour counts, never their vectors. A chain A~B~C does not pull in C unless C also
+ * resembles A (single link's chaining is what this avoids). Deterministic: ties go to the lower
+ * cluster numbers, which follow the input order.
  */
-export function averageLinkClusters(
-  n: number,
-  cannotLink: string[][],
-  edges: Edge[],
-  threshold: number,
-): number[][] {
-  const members: Array<number[] | null> = [];
-  const labels: Array<Set<string> | null> = [];
-  const adjacency: Array<Map<number, number> | null> = [];
+export function graphClusters(n: number, edges: Edge[], options: ClusterOptions, constraints: ClusterConstraints): number[][] {
+  const sizes: number[] = new Array<number>(n).fill(1);
+  const self: number[] = [...constraints.self];
+  const gateSelf: number[] = [...constraints.gateSelf];
+  const alive: boolean[] = new Array<boolean>(n).fill(true);
+  // Members as linked lists (head, next, tail): a merge concatenates in O(1).
+  const head: number[] = Array.from({ length: n }, (_, i) => i);
+  const tail: number[] = [...head];
+  const next = new Int32Array(n).fill(-1);
+  const labels: Array<Set<number> | null> = constraints.labels.map((l) => new Set(l));
+  const kinds: Array<number | null> = [...constraints.kinds];
+  // Per cluster: neighbour → cross score sum, and neighbour → cross gate sum.
+  const scores: Array<Map<number, number> | null> = [];
+  const gates: Array<Map<number, number> | null> = [];
   for (let i = 0; i < n; i++) {
-    members.push([i]);
-    labels.push(new Set(cannotLink[i]!));
-    adjacency.push(new Map());
+    scores.push(new Map());
+    gates.push(new Map());
   }
   for (const e of edges) {
-    if (e.i === e.j || e.score <= 0) continue;
-    adjacency[e.i]!.set(e.j, (adjacency[e.i]!.get(e.j) ?? 0) + e.score);
-    adjacency[e.j]!.set(e.i, (adjacency[e.j]!.get(e.i) ?? 0) + e.score);
+    if (e.i === e.j) continue;
+    for (const [x, y] of [
+      [e.i, e.j],
+      [e.j, e.i],
+    ] as const) {
+      scores[x]!.set(y, (scores[x]!.get(y) ?? 0) + e.score);
+      gates[x]!.set(y, (gates[x]!.get(y) ?? 0) + e.gate);
+    }
   }
-  const heap = new MaxHeap();
-  const disjoint = (a: number, b: number): boolean => {
+
+  const compatible = (a: number, b: number): boolean => {
+    if (kinds[a] !== null && kinds[b] !== null && kinds[a] !== kinds[b]) return false;
     const [s, l] = labels[a]!.size <= labels[b]!.size ? [labels[a]!, labels[b]!] : [labels[b]!, labels[a]!];
     for (const x of s) if (l.has(x)) return false;
     return true;
   };
-  const offer = (a: number, b: number, sum: number): void => {
-    const avg = sum / (members[a]!.length * members[b]!.length);
-    if (avg >= threshold && disjoint(a, b)) heap.push({ avg, a: Math.min(a, b), b: Math.max(a, b) });
+  /** Mean similarity of a cluster's distinct member pairs (0 for one member). */
+  const inner = (sum: number, size: number): number => (size > 1 ? (sum - size) / (size * (size - 1)) : 0);
+  const heap = new MaxHeap();
+  const consider = (a: number, b: number, w: number, g: number): void => {
+    if (self[a]! <= 0 || self[b]! <= 0 || gateSelf[a]! <= 0 || gateSelf[b]! <= 0) return;
+    const na = Math.sqrt(self[a]!);
+    const nb = Math.sqrt(self[b]!);
+    let link = w / (na * nb);
+    if (options.cohesion !== 0) link *= Math.pow(((na / sizes[a]!) * nb) / sizes[b]!, options.cohesion);
+    if (link < options.threshold) return;
+    if (g / Math.sqrt(gateSelf[a]! * gateSelf[b]!) < options.minGate) return;
+    if (options.relativeGate > 0 && sizes[a]! > 1 && sizes[b]! > 1) {
+      const cross = g / (sizes[a]! * sizes[b]!);
+      const within = (sizes[a]! * inner(gateSelf[a]!, sizes[a]!) + sizes[b]! * inner(gateSelf[b]!, sizes[b]!)) / (sizes[a]! + sizes[b]!);
+      if (cross < options.relativeGate * within) return;
+    }
+    if (compatible(a, b)) heap.push(link, Math.min(a, b), Math.max(a, b));
   };
-  for (let i = 0; i < n; i++) for (const [j, s] of adjacency[i]!) if (i < j) offer(i, j, s);
+  for (let i = 0; i < n; i++) for (const [j, w] of scores[i]!) if (i < j) consider(i, j, w, gates[i]!.get(j)!);
 
   while (heap.size > 0) {
-    const top = heap.pop()!;
-    const { a, b } = top;
-    if (!members[a] || !members[b]) continue;
-    const current = adjacency[a]!.get(b);
-    if (current === undefined) continue;
-    // Stale entry: the pair's average changed since it was pushed (a newer entry is in the heap).
-    if (current / (members[a]!.length * members[b]!.length) !== top.avg) continue;
-    if (!disjoint(a, b)) continue;
-    const c = members.length;
-    members.push([...members[a]!, ...members[b]!].sort((x, y) => x - y));
-    labels.push(new Set([...labels[a]!, ...labels[b]!]));
-    const adj = new Map<number, number>();
-    for (const [x, s] of adjacency[a]!) if (x !== b) adj.set(x, s);
-    for (const [x, s] of adjacency[b]!) if (x !== a) adj.set(x, (adj.get(x) ?? 0) + s);
-    adjacency.push(adj);
+    const a = heap.topA();
+    const b = heap.topB();
+    heap.pop();
+    // Entries for clusters merged away since are stale; clusters never change in place.
+    if (!alive[a] || !alive[b] || !compatible(a, b)) continue;
+    const c = sizes.length;
+    sizes.push(sizes[a]! + sizes[b]!);
+    self.push(self[a]! + self[b]! + 2 * scores[a]!.get(b)!);
+    gateSelf.push(gateSelf[a]! + gateSelf[b]! + 2 * gates[a]!.get(b)!);
+    alive.push(true);
+    head.push(head[a]!);
+    tail.push(tail[b]!);
+    next[tail[a]!] = head[b]!;
+    // The merged-away clusters are dead: grow the larger label set in place.
+    const [large, small] = labels[a]!.size >= labels[b]!.size ? [labels[a]!, labels[b]!] : [labels[b]!, labels[a]!];
+    for (const x of small) large.add(x);
+    labels.push(large);
+    kinds.push(kinds[a] ?? kinds[b] ?? null);
+    const sc = new Map<number, number>();
+    const gc = new Map<number, number>();
     for (const x of [a, b]) {
-      for (const y of adjacency[x]!.keys()) adjacency[y]?.delete(x);
-      members[x] = null;
+      const gx = gates[x]!;
+      for (const [y, w] of scores[x]!) {
+        if (y === a || y === b || !alive[y]) continue;
+        sc.set(y, (sc.get(y) ?? 0) + w);
+        gc.set(y, (gc.get(y) ?? 0) + gx.get(y)!);
+      }
+      alive[x] = false;
       labels[x] = null;
-      adjacency[x] = null;
+      scores[x] = null;
+      gates[x] = null;
     }
-    for (const [x, s] of [...adj.entries()].sort((p, q) => p[0] - q[0])) {
-      adjacency[x]!.set(c, s);
-      offer(x, c, s);
+    scores.push(sc);
+    gates.push(gc);
+    const ys = [...sc.keys()].sort((p, q) => p - q);
+    for (const y of ys) {
+      const w = sc.get(y)!;
+      const g = gc.get(y)!;
+      // Neighbours keep entries for the dead clusters (skipped when read), and learn the new one.
+      scores[y]!.set(c, w);
+      gates[y]!.set(c, g);
+      consider(y, c, w, g);
     }
   }
   const out: number[][] = [];
-  for (const m of members) if (m) out.push(m);
+  for (let c = 0; c < sizes.length; c++) {
+    if (!alive[c]) continue;
+    const m: number[] = [];
+    for (let x = head[c]!; x !== -1; x = next[x]!) m.push(x);
+    out.push(m.sort((x, y) => x - y));
+  }
   return out.sort((x, y) => x[0]! - y[0]!);
 }
 
-interface Entry {
-  avg: number;
-  a: number;
-  b: number;
-}
-
-/** Higher average first; on a tie the lower cluster numbers first (deterministic). */
-function before(x: Entry, y: Entry): boolean {
-  if (x.avg !== y.avg) return x.avg > y.avg;
-  if (x.a !== y.a) return x.a < y.a;
-  return x.b < y.b;
-}
-
+/**
+ * Max-heap of (linkage, a, b) in parallel arrays: higher linkage first; on a tie the lower cluster
+ * numbers first (deterministic).
+ */
 class MaxHeap {
-  private items: Entry[] = [];
+  private link: number[] = [];
+  private a: number[] = [];
+  private b: number[] = [];
+
   get size(): number {
-    return this.items.length;
+    return this.link.length;
   }
-  push(e: Entry): void {
-    const h = this.items;
-    h.push(e);
-    let i = h.length - 1;
+
+  topA(): number {
+    return this.a[0]!;
+  }
+
+  topB(): number {
+    return this.b[0]!;
+  }
+
+  private before(i: number, j: number): boolean {
+    const li = this.link[i]!;
+    const lj = this.link[j]!;
+    if (li !== lj) return li > lj;
+    if (this.a[i] !== this.a[j]) return this.a[i]! < this.a[j]!;
+    return this.b[i]! < this.b[j]!;
+  }
+
+  private swap(i: number, j: number): void {
+    const l = this.link[i]!;
+    this.link[i] = this.link[j]!;
+    this.link[j] = l;
+    const a = this.a[i]!;
+    this.a[i] = this.a[j]!;
+    this.a[j] = a;
+    const b = this.b[i]!;
+    this.b[i] = this.b[j]!;
+    this.b[j] = b;
+  }
+
+  push(link: number, a: number, b: number): void {
+    this.link.push(link);
+    this.a.push(a);
+    this.b.push(b);
+    let i = this.link.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!before(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
+      if (!this.before(i, p)) break;
+      this.swap(i, p);
       i = p;
     }
   }
-  pop(): Entry | undefined {
-    const h = this.items;
-    if (h.length === 0) return undefined;
-    const top = h[0]!;
-    const last = h.pop()!;
-    if (h.length > 0) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l]!, h[m]!)) m = l;
-        if (r < h.length && before(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
 
-/** Sparse vector: term → weight. */
-export type Vector = Map<string, number>;
-
-function dot(a: Vector, b: Vector): number {
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  let d = 0;
-  for (const [k, x] of small) {
-    const y = large.get(k);
-    if (y !== undefined) d += x * y;
-  }
-  return d;
-}
-
-/** Sum of two vectors, built in the larger one (which is modified). */
-function addInto(a: Vector, b: Vector): Vector {
-  const [large, small] = a.size >= b.size ? [a, b] : [b, a];
-  for (const [k, x] of small) large.set(k, (large.get(k) ?? 0) + x);
-  return large;
-}
-
-function norm(v: Vector): number {
-  let s = 0;
-  for (const x of v.values()) s += x * x;
-  return Math.sqrt(s);
-}
-
-/**
- * Centroid-linkage agglomerative clustering with cannot-link labels: repeatedly merges the two
- * clusters whose summed vectors are most similar (cosine), while that is at least `threshold` and
- * the gate, when given, accepts the two clusters' sums of its own per-item vectors. Items of
- * different non-null `kinds` never end up together. A cluster is compared through its centroid, so a group that many
- * reports describe in different words is judged by what they share, not by its least alike pair;
- * and a candidate must resemble that shared core, not just one member, so A~B~C does not chain C in.
- * Only pairs listed in `neighbors` (from blocking) are ever compared, and a merged cluster inherits
- * its members' neighbours: cost stays proportional to the candidate graph. Deterministic.
- */
-export function centroidClusters(
-  vectors: Vector[],
-  cannotLink: string[][],
-  neighbors: Array<[number, number]>,
-  threshold: number,
-  gate?: { vectors: Vector[]; accept: (a: Vector, b: Vector) => boolean },
-  kinds?: Array<string | null>,
-): number[][] {
-  // A cluster's kind: the first non-null kind of its members; clusters of different kinds never merge.
-  const kindOf: Array<string | null> = kinds ? [...kinds] : vectors.map(() => null);
-  const n = vectors.length;
-  const sums: Array<Vector | null> = vectors.map((v) => new Map(v));
-  const gateSums: Array<Vector | null> = gate ? gate.vectors.map((v) => new Map(v)) : [];
-  const norms: number[] = vectors.map(norm);
-  const members: Array<number[] | null> = vectors.map((_, i) => [i]);
-  const labels: Array<Set<string> | null> = cannotLink.map((l) => new Set(l));
-  const adjacency: Array<Set<number> | null> = vectors.map(() => new Set<number>());
-  for (const [i, j] of neighbors) {
-    if (i === j) continue;
-    adjacency[i]!.add(j);
-    adjacency[j]!.add(i);
-  }
-  const disjoint = (a: number, b: number): boolean => {
-    if (kindOf[a] && kindOf[b] && kindOf[a] !== kindOf[b]) return false;
-    const [s, l] = labels[a]!.size <= labels[b]!.size ? [labels[a]!, labels[b]!] : [labels[b]!, labels[a]!];
-    for (const x of s) if (l.has(x)) return false;
-    return true;
-  };
-  const heap = new MaxHeap();
-  const offer = (a: number, b: number): void => {
-    if (!disjoint(a, b) || norms[a] === 0 || norms[b] === 0) return;
-    const s = dot(sums[a]!, sums[b]!) / (norms[a]! * norms[b]!);
-    if (s >= threshold && (!gate || gate.accept(gateSums[a]!, gateSums[b]!))) heap.push({ avg: s, a: Math.min(a, b), b: Math.max(a, b) });
-  };
-  for (let i = 0; i < n; i++) for (const j of [...adjacency[i]!].sort((x, y) => x - y)) if (i < j) offer(i, j);
-  while (heap.size > 0) {
-    const { a, b } = heap.pop()!;
-    // Entries for clusters merged away since are stale; clusters never change in place.
-    if (!members[a] || !members[b] || !disjoint(a, b)) continue;
-    const c = members.length;
-    // The merged-away clusters are dead: add the smaller sum into the larger one in place, so a
-    // cluster growing one member at a time costs its members' sizes, not its size each time.
-    const sum = addInto(sums[a]!, sums[b]!);
-    sums.push(sum);
-    norms.push(norm(sum));
-    if (gate) gateSums.push(addInto(gateSums[a]!, gateSums[b]!));
-    members.push([...members[a]!, ...members[b]!].sort((x, y) => x - y));
-    labels.push(new Set([...labels[a]!, ...labels[b]!]));
-    kindOf.push(kindOf[a] ?? kindOf[b] ?? null);
-    const adj = new Set<number>();
-    for (const x of [a, b]) for (const y of adjacency[x]!) if (y !== a && y !== b && members[y]) adj.add(y);
-    adjacency.push(adj);
-    for (const x of [a, b]) {
-      for (const y of adjacency[x]!) adjacency[y]?.delete(x);
-      members[x] = null;
-      sums[x] = null;
-      if (gate) gateSums[x] = null;
-      labels[x] = null;
-      adjacency[x] = null;
-    }
-    for (const y of [...adj].sort((p, q) => p - q)) {
-      adjacency[y]!.add(c);
-      offer(y, c);
+  pop(): void {
+    const last = this.link.length - 1;
+    this.swap(0, last);
+    this.link.pop();
+    this.a.pop();
+    this.b.pop();
+    const size = this.link.length;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < size && this.before(l, m)) m = l;
+      if (r < size && this.before(r, m)) m = r;
+      if (m === i) break;
+      this.swap(i, m);
+      i = m;
     }
   }
-  const out: number[][] = [];
-  for (const m of members) if (m) out.push(m);
-  return out.sort((x, y) => x[0]! - y[0]!);
 }

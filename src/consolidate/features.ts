@@ -1,6 +1,7 @@
-// Per-finding features for similarity (stems, identifiers, cited places) and corpus statistics (IDF) over them.
+// Per-finding features for similarity (interned terms of title, lead and body, identifiers, cited places), corpus IDF, one vector per finding.
 import type { Finding, LineRange, Review } from '../model.js';
 import { identifierKeys, stripFencedCode, textTerms } from './text.js';
+import { fromMap, normalized, Vocabulary, type SparseVector } from './vector.js';
 
 /** One finding of one review, with what similarity needs precomputed. */
 export interface FindingFeatures {
@@ -9,72 +10,88 @@ export interface FindingFeatures {
   review: Review;
   finding: Finding;
   subject: string;
-  /** Stem counts of the title. */
-  titleStems: Map<string, number>;
-  /** Stem counts of the lead of the prose: its first `LEAD_WORDS` content words. */
-  leadStems: Map<string, number>;
-  /** Stem counts of title and lead without any identifier: the words about *what* is wrong. */
-  proseStems: Map<string, number>;
-  /** Normalised code identifiers the finding names (evidence and identifier-shaped prose tokens). */
-  identifiers: Set<string>;
+  /** Stem ids of the title. */
+  titleTerms: number[];
+  /** Stem ids of the lead of the prose: its first `LEAD_WORDS` content words. */
+  leadTerms: number[];
+  /** Stem ids of title and lead without any identifier: the words about *what* is wrong. */
+  proseTerms: number[];
+  /** Interned identifier keys the finding names (evidence and identifier-shaped prose tokens), unique. */
+  identifiers: number[];
   /** Cited lines per file: the subject's own lines and every linked location. */
   places: Map<string, LineRange[]>;
   category: string | null;
   secondaryCategory: string | null;
-  /** Title normalised for string distances. */
-  titleNorm: string;
-  /** TF-IDF vector of title and lead (title counted twice), L2-normalised; filled by `weigh`. */
-  vector: Map<string, number>;
-  /** TF-IDF vector of `proseStems`, L2-normalised; filled by `weigh`. */
-  proseVector: Map<string, number>;
-  /** TF-IDF vector of the title alone, L2-normalised; filled by `weigh`. */
-  titleVector: Map<string, number>;
-  /** IDF weight of each identifier; filled by `weigh`. */
-  identifierWeights: Map<string, number>;
+  /** Content stems of the title, in order (for ids and representative titles). */
+  titleStems: string[];
+  /** The finding's unit vector of weighted signal blocks; filled by `weigh`. */
+  vector: SparseVector;
+  /** Unit TF-IDF vector of `proseTerms`; filled by `weigh`. */
+  prose: SparseVector;
+  /** Unit TF-IDF vector of the title alone; filled by `weigh`. */
+  title: SparseVector;
 }
 
-/** Document frequencies over the whole input: rarity is what makes a shared term or identifier telling. */
+/** Document frequencies over the whole input, by term id: rarity is what makes a shared term telling. */
 export interface Corpus {
   size: number;
-  stemDf: Map<string, number>;
-  identifierDf: Map<string, number>;
-  fileDf: Map<string, number>;
+  vocabulary: Vocabulary;
+  df: Int32Array;
 }
+
+/**
+ * A finding states its claim first (a title, a summary sentence) and then elaborates: proof,
+ * impact, background, code walk-through. The lead is the claim plus its first explanation.
+ */
+export const LEAD_WORDS = 60;
 
 /** Normalised path key: no `./`, no leading or trailing slashes, POSIX separators. */
 export function normalizePath(path: string): string {
   return path.replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+|\/+$/g, '').trim();
 }
 
-function count(tokens: string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const t of tokens) m.set(t, (m.get(t) ?? 0) + 1);
-  return m;
-}
-
 /** Whitespace- and case-folded text, for comparing a title with the start of a body. */
 const fold = (t: string): string => t.replace(/[\s*_`#]+/g, ' ').trim().toLowerCase();
 
 /**
- * The prose of a finding without pasted code, and without its title when the text opens with it
- * (`# Title`, `1. **Title**: text…`): the title is weighted on its own and must not count twice.
+ * Sections that do not describe the issue: the fix (kept as `recommendation`), tooling, the bare
+ * code links, references. Their words are alike across unrelated reports ("use safeTransfer").
  */
-function bodyOf(finding: Finding): string {
+const NOT_THE_ISSUE = /^(?:recommendations?|recommended|mitigations?|remediation|fix|suggested fix|tools? used|code snippets?|references?|links?)\b/i;
+
+/**
+ * The prose of a finding without pasted code, without the sections that do not describe the issue,
+ * without heading lines, and without its title when the text opens with it (`# Title`,
+ * `1. **Title**: text…`): the title is weighted on its own and must not count twice.
+ */
+export function bodyOf(finding: Finding): string {
   const source = finding.excerpt ? stripFencedCode(finding.excerpt) : finding.text;
-  const title = fold(finding.title);
-  if (!title) return source;
   const lines = source.trimStart().split('\n');
-  const firstLine = lines[0]!.replace(/^\s*(?:#+|\d+[.)]|[-*+])\s*/, '');
-  if (!fold(firstLine).startsWith(title)) return source;
-  // Drop as many words from the first line as the title has, then any closing markup and colon.
-  const words = title.split(' ').length;
-  const rest = firstLine
-    .replace(/^[\s*_`#]*/, '')
-    .split(/(?<=\S)(?=\s)/)
-    .slice(words)
-    .join('')
-    .replace(/^[\s*_`:.\-–—]*/, '');
-  return [rest, ...lines.slice(1)].join('\n');
+  const title = fold(finding.title);
+  if (title) {
+    const firstLine = lines[0]!.replace(/^\s*(?:#+|\d+[.)]|[-*+])\s*/, '');
+    if (fold(firstLine).startsWith(title)) {
+      // Drop as many words from the first line as the title has, then any closing markup and colon.
+      const words = title.split(' ').length;
+      lines[0] = firstLine
+        .replace(/^[\s*_`#]*/, '')
+        .split(/(?<=\S)(?=\s)/)
+        .slice(words)
+        .join('')
+        .replace(/^[\s*_`:.\-–—]*/, '');
+    }
+  }
+  const kept: string[] = [];
+  let skipping = false;
+  for (const line of lines) {
+    const heading = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+    if (heading) {
+      skipping = NOT_THE_ISSUE.test(heading[1]!.replace(/[*_`:]/g, '').trim());
+      continue;
+    }
+    if (!skipping) kept.push(line);
+  }
+  return kept.join('\n');
 }
 
 function addRanges(places: Map<string, LineRange[]>, path: string, ranges: LineRange[]): void {
@@ -89,18 +106,19 @@ function addRanges(places: Map<string, LineRange[]>, path: string, ranges: LineR
   places.set(key, list);
 }
 
-/** Extracts the features of one finding. Pure; corpus weights come later (`weigh`). */
-export function extractFeatures(review: Review, finding: Finding): FindingFeatures {
+/** Extracts the features of one finding, interning its terms. Corpus weights come later (`weigh`). */
+export function extractFeatures(review: Review, finding: Finding, vocabulary: Vocabulary): FindingFeatures {
   const body = bodyOf(finding);
   // The prose without names of code: what the finding says is wrong, not where. A shared constant's
   // words must not pass for agreement on the concern (see MIN_TEXT_AGREEMENT).
   const names = new Set(finding.evidence.identifiers.map((i) => i.toLowerCase()));
-  const title = textTerms(finding.title, Infinity, names);
-  const lead = textTerms(body, LEAD_WORDS, names);
-  const identifiers = new Set<string>();
-  for (const raw of finding.evidence.identifiers) for (const k of identifierKeys(raw)) identifiers.add(k);
-  for (const k of title.identifiers) identifiers.add(k);
-  for (const k of lead.identifiers) identifiers.add(k);
+  const title = textTerms(finding.title, Infinity, Infinity, names);
+  const text = textTerms(body, LEAD_WORDS, LEAD_WORDS, names);
+  const stem = (s: string): number => vocabulary.id('s', s);
+  const identifiers = new Set<number>();
+  for (const raw of finding.evidence.identifiers) for (const k of identifierKeys(raw)) identifiers.add(vocabulary.id('i', k));
+  for (const k of title.identifiers) identifiers.add(vocabulary.id('i', k));
+  for (const k of text.identifiers) identifiers.add(vocabulary.id('i', k));
   const places = new Map<string, LineRange[]>();
   if (finding.evidence.lines.length > 0) addRanges(places, review.subject, finding.evidence.lines);
   for (const loc of finding.evidence.locations) addRanges(places, loc.path, loc.lines);
@@ -110,33 +128,37 @@ export function extractFeatures(review: Review, finding: Finding): FindingFeatur
     review,
     finding,
     subject: review.subject,
-    titleStems: count(title.stems),
-    proseStems: count([...title.prose, ...lead.prose]),
-    leadStems: count(lead.stems),
-    identifiers,
+    titleTerms: title.stems.map(stem),
+    leadTerms: text.stems.map(stem),
+    proseTerms: [...title.prose, ...text.prose].map(stem),
+    identifiers: [...identifiers].sort((a, b) => a - b),
     places,
     category: finding.category,
     secondaryCategory: finding.secondaryCategory,
-    titleNorm: title.stems.join(' '),
-    vector: new Map(),
-    proseVector: new Map(),
-    titleVector: new Map(),
-    identifierWeights: new Map(),
+    titleStems: title.stems,
+    vector: { idx: new Int32Array(0), val: new Float64Array(0) },
+    prose: { idx: new Int32Array(0), val: new Float64Array(0) },
+    title: { idx: new Int32Array(0), val: new Float64Array(0) },
   };
 }
 
-/** Counts document frequencies of stems, identifiers and cited files over all findings. */
-export function buildCorpus(features: FindingFeatures[]): Corpus {
-  const stemDf = new Map<string, number>();
-  const identifierDf = new Map<string, number>();
-  const fileDf = new Map<string, number>();
-  for (const f of features) {
-    const stems = new Set([...f.titleStems.keys(), ...f.leadStems.keys()]);
-    for (const s of stems) stemDf.set(s, (stemDf.get(s) ?? 0) + 1);
-    for (const id of f.identifiers) identifierDf.set(id, (identifierDf.get(id) ?? 0) + 1);
-    for (const p of f.places.keys()) fileDf.set(p, (fileDf.get(p) ?? 0) + 1);
-  }
-  return { size: features.length, stemDf, identifierDf, fileDf };
+/** Counts document frequencies of every term (text, identifiers, cited files) over all findings. */
+export function buildCorpus(features: FindingFeatures[], vocabulary: Vocabulary): Corpus {
+  const df = new Int32Array(vocabulary.size);
+  const seen = new Int32Array(vocabulary.size).fill(-1);
+  features.forEach((f, n) => {
+    const visit = (t: number): void => {
+      if (seen[t] !== n) {
+        seen[t] = n;
+        df[t]!++;
+      }
+    };
+    for (const t of f.titleTerms) visit(t);
+    for (const t of f.leadTerms) visit(t);
+    for (const t of f.proseTerms) visit(t);
+    for (const t of f.identifiers) visit(t);
+  });
+  return { size: features.length, vocabulary, df };
 }
 
 /** Smoothed IDF: never zero (a term every finding shares still counts a little), ln(1 + N/df). */
@@ -144,57 +166,10 @@ export function idf(df: number | undefined, size: number): number {
   return Math.log(1 + size / Math.max(1, df ?? 1));
 }
 
-function normalize(v: Map<string, number>): Map<string, number> {
-  let sum = 0;
-  for (const x of v.values()) sum += x * x;
-  const norm = Math.sqrt(sum);
-  if (norm === 0) return v;
-  for (const [k, x] of v) v.set(k, x / norm);
-  return v;
-}
-
-/**
- * A finding states its claim first (a title, a summary sentence) and then elaborates: proof,
- * impact, background, code walk-through. The elaboration differs most between two reports of the
- * same issue, so text similarity reads the title and the first this-many content words.
- */
-export const LEAD_WORDS = 60;
-
-/** Title terms count double: a title is the author's own summary of the issue. */
-export const TITLE_WEIGHT = 2;
-
-/** Fills the TF-IDF vectors (sublinear tf) and identifier weights of every finding. */
-export function weigh(features: FindingFeatures[], corpus: Corpus): void {
-  for (const f of features) {
-    const v = new Map<string, number>();
-    const tv = new Map<string, number>();
-    for (const [s, n] of f.titleStems) {
-      const w = (1 + Math.log(n)) * idf(corpus.stemDf.get(s), corpus.size);
-      tv.set(s, w);
-      v.set(s, (v.get(s) ?? 0) + TITLE_WEIGHT * w);
-    }
-    for (const [s, n] of f.leadStems) {
-      const w = (1 + Math.log(n)) * idf(corpus.stemDf.get(s), corpus.size);
-      v.set(s, (v.get(s) ?? 0) + w);
-    }
-    f.vector = normalize(v);
-    const pv = new Map<string, number>();
-    for (const [s, n] of f.proseStems) pv.set(s, (1 + Math.log(n)) * idf(corpus.stemDf.get(s), corpus.size));
-    f.proseVector = normalize(pv);
-    f.titleVector = normalize(tv);
-    const iw = new Map<string, number>();
-    for (const id of f.identifiers) iw.set(id, idf(corpus.identifierDf.get(id), corpus.size));
-    f.identifierWeights = iw;
-  }
-}
-
-/** Cosine of two L2-normalised sparse vectors. */
-export function cosine(a: Map<string, number>, b: Map<string, number>): number {
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  let dot = 0;
-  for (const [k, x] of small) {
-    const y = large.get(k);
-    if (y !== undefined) dot += x * y;
-  }
-  return Math.min(1, dot);
+/** Unit TF-IDF vector (sublinear tf) of a list of term ids. */
+export function tfidf(terms: number[], corpus: Corpus): SparseVector {
+  const counts = new Map<number, number>();
+  for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
+  for (const [t, n] of counts) counts.set(t, (1 + Math.log(n)) * idf(corpus.df[t], corpus.size));
+  return normalized(fromMap(counts));
 }

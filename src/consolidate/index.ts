@@ -1,21 +1,22 @@
 // Cross-review consolidation: merge the same finding across reviews, place it in subjects, stable ids, recurring themes.
 import { createHash } from 'node:crypto';
 import type { ConsolidatedFinding, Review, Subject, Theme } from '../model.js';
-import { candidatePairs } from './candidates.js';
-import { centroidClusters } from './cluster.js';
-import { buildCorpus, extractFeatures, weigh, type Corpus, type FindingFeatures } from './features.js';
+import { candidateNeighbors } from './candidates.js';
+import { graphClusters, type ClusterOptions, type Edge } from './cluster.js';
+import { buildCorpus, extractFeatures, type Corpus, type FindingFeatures } from './features.js';
 import { fingerprints } from './fingerprint.js';
 import { byKey, mergeCluster } from './merge.js';
-import { agreeEnough, findingVector, vectorCosine } from './similarity.js';
+import { MIN_TEXT_AGREEMENT, RELATIVE_AGREEMENT, weigh } from './similarity.js';
 import { findThemes, type PlacedFinding } from './themes.js';
+import { dot, Scratch, Vocabulary } from './vector.js';
 
 export interface ConsolidateOptions {
   /** `subject`: merge findings within each reviewed file; `all`: across the whole input (audit contests). */
   scope: 'subject' | 'all';
 }
 
-/** Two clusters merge while the cosine of their centroids is at least this. */
-export const MERGE_THRESHOLD = 0.4;
+/** When two clusters merge (see ClusterOptions and docs/consolidation.md). */
+export const LINKAGE: ClusterOptions = { threshold: 0.4, cohesion: 0, minGate: MIN_TEXT_AGREEMENT, relativeGate: RELATIVE_AGREEMENT };
 
 /** Stable, path-safe, readable id for a subject path: a slug of the path plus a short hash of it (slugs can collide). */
 export function subjectId(path: string): string {
@@ -60,24 +61,42 @@ function cannotLinkLabels(f: FindingFeatures): string[] {
  * updated" boilerplate vs seed 003's infinite loop over zone ids); generic advice recurring across
  * files is what themes collect. Unclassified findings (null) may join any kind.
  */
-function claimKind(f: FindingFeatures): string | null {
+const CLAIM_KIND: Record<string, number> = { concern: 0, mitigated: 0, generic: 1, positive: 2 };
+function claimKind(f: FindingFeatures): number | null {
   const s = f.finding.stance;
-  if (s === 'concern' || s === 'mitigated') return 'risk';
-  return s;
+  return s ? (CLAIM_KIND[s] ?? null) : null;
 }
 
 /** Clusters one block of findings (a subject, or the whole input) and merges each cluster. */
-function clusterBlock(items: FindingFeatures[], corpus: Corpus): Array<{ members: FindingFeatures[]; finding: ConsolidatedFinding }> {
-  const vectors = items.map(findingVector);
-  const index = new Map(items.map((f, i) => [f, i]));
-  const score = (a: FindingFeatures, b: FindingFeatures): number => vectorCosine(vectors[index.get(a)!]!, vectors[index.get(b)!]!);
-  const clusters = centroidClusters(vectors, items.map(cannotLinkLabels), candidatePairs(items, corpus), MERGE_THRESHOLD, {
-    vectors: items.map((f) => f.proseVector),
-    accept: agreeEnough,
-  }, items.map(claimKind));
+function clusterBlock(items: FindingFeatures[], corpus: Corpus, scratch: [Scratch, Scratch]): Array<{ members: FindingFeatures[]; finding: ConsolidatedFinding }> {
+  const labelIds = new Map<string, number>();
+  const labels = items.map((f) =>
+    cannotLinkLabels(f).map((l) => {
+      let id = labelIds.get(l);
+      if (id === undefined) labelIds.set(l, (id = labelIds.size));
+      return id;
+    }),
+  );
+  const neighbors = candidateNeighbors(items, corpus);
+  // Similarities of candidate pairs only, each item's vectors loaded once into dense scratch arrays.
+  const [vectors, prose] = scratch;
+  const edges: Edge[] = [];
+  items.forEach((f, i) => {
+    vectors.load(f.vector);
+    prose.load(f.prose);
+    for (const j of neighbors[i]!) if (j > i) edges.push({ i, j, score: vectors.dot(items[j]!.vector), gate: prose.dot(items[j]!.prose) });
+  });
+  vectors.clear();
+  prose.clear();
+  const clusters = graphClusters(items.length, edges, LINKAGE, {
+    self: items.map((f) => dot(f.vector, f.vector)),
+    gateSelf: items.map((f) => dot(f.prose, f.prose)),
+    labels,
+    kinds: items.map(claimKind),
+  });
   return clusters.map((c) => {
     const members = c.map((i) => items[i]!);
-    return { members, finding: mergeCluster(members, score) };
+    return { members, finding: mergeCluster(members) };
   });
 }
 
@@ -98,10 +117,11 @@ function majoritySubject(members: FindingFeatures[]): string {
  */
 export function consolidate(reviews: Review[], options: ConsolidateOptions): { subjects: Subject[]; themes: Theme[] } {
   const sortedReviews = [...reviews].sort((a, b) => compareStrings(a.id, b.id));
+  const vocabulary = new Vocabulary();
   const features: FindingFeatures[] = [];
-  for (const r of sortedReviews) for (const f of r.findings) features.push(extractFeatures(r, f));
+  for (const r of sortedReviews) for (const f of r.findings) features.push(extractFeatures(r, f, vocabulary));
   features.sort(byKey);
-  const corpus = buildCorpus(features);
+  const corpus = buildCorpus(features, vocabulary);
   weigh(features, corpus);
 
   const blocks = new Map<string, FindingFeatures[]>();
@@ -112,9 +132,10 @@ export function consolidate(reviews: Review[], options: ConsolidateOptions): { s
     blocks.set(key, list);
   }
 
+  const scratch: [Scratch, Scratch] = [new Scratch(vocabulary.size), new Scratch(vocabulary.size)];
   const placed: PlacedFinding[] = [];
   for (const [scopeKey, items] of [...blocks.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
-    const groups = clusterBlock(items, corpus);
+    const groups = clusterBlock(items, corpus, scratch);
     const ids = fingerprints(
       scopeKey,
       groups.map((g) => ({ members: g.members, category: g.finding.category })),

@@ -2,6 +2,7 @@
 import type { ConsolidatedFinding, Evidence, FileRef, LineRange, Severity, Source, Stance } from '../model.js';
 import type { FindingFeatures } from './features.js';
 import { contentStems, dice } from './text.js';
+import { add, dot, type SparseVector } from './vector.js';
 
 /**
  * Strongest stance wins: one review raising a concern tied to the code outweighs others calling it
@@ -61,18 +62,20 @@ export function evidenceStrength(f: FindingFeatures): number {
 }
 
 /**
- * The representative: the most central member (highest mean similarity to the others), then the
- * most specific, then the most informative title (more content words, up to 8), then the key.
- * So the title shown is the one the group agrees on most, not whichever review came first.
+ * The representative: the most central member (highest mean cosine to the others), then the most
+ * specific, then the most informative title (more content words, up to 8), then the key. So the
+ * title shown is the one the group agrees on most, not whichever review came first. Members'
+ * vectors are unit vectors, so a member's mean cosine to the others is its dot product with their
+ * sum: one pass over the group, not one per pair.
  */
-export function representative(members: FindingFeatures[], sim: (a: FindingFeatures, b: FindingFeatures) => number): FindingFeatures {
+export function representative(members: FindingFeatures[]): FindingFeatures {
+  let sum: SparseVector = { idx: new Int32Array(0), val: new Float64Array(0) };
+  for (const m of members) sum = add(sum, m.vector);
   let best: FindingFeatures | null = null;
   let bestScore = -Infinity;
   for (const m of [...members].sort(byKey)) {
-    let c = 0;
-    for (const o of members) if (o !== m) c += sim(m, o);
-    const centrality = members.length > 1 ? c / (members.length - 1) : 0;
-    const words = Math.min(8, contentStems(m.finding.title).length) / 8;
+    const centrality = members.length > 1 ? (dot(m.vector, sum) - dot(m.vector, m.vector)) / (members.length - 1) : 0;
+    const words = Math.min(8, m.titleStems.length) / 8;
     const score = centrality + 0.1 * evidenceStrength(m) + 0.05 * words;
     if (score > bestScore + 1e-12) {
       best = m;
@@ -182,12 +185,9 @@ function source(f: FindingFeatures): Source {
 }
 
 /** One consolidated finding from a cluster (id and theme are filled in later). */
-export function mergeCluster(
-  members: FindingFeatures[],
-  sim: (a: FindingFeatures, b: FindingFeatures) => number,
-): ConsolidatedFinding {
+export function mergeCluster(members: FindingFeatures[]): ConsolidatedFinding {
   const sorted = [...members].sort(byKey);
-  const rep = representative(sorted, sim);
+  const rep = representative(sorted);
   const findings = sorted.map((m) => m.finding);
   const category = majority(findings.map((f) => f.category)) ?? null;
   const repFinding = rep.finding;

@@ -1,6 +1,7 @@
 // Text normalisation for similarity: tokens, memoized Porter stems, identifier shapes, string distances.
 import { createRequire } from 'node:module';
 import filler from './data/filler.json' with { type: 'json' };
+import synonyms from './data/synonyms.json' with { type: 'json' };
 
 // natural is CommonJS and its package root is slow and noisy: load only the submodules we use.
 const require = createRequire(import.meta.url);
@@ -31,6 +32,27 @@ export function stem(token: string): string {
 
 const STOP = new Set<string>([...englishStopwords, ...filler.words].map((w) => w.toLowerCase()));
 const STOP_STEMS = new Set<string>([...STOP].map((w) => stem(w)));
+
+/** Word → the word its synonym group is read as (`outdated` → `stale`): data in data/synonyms.json. */
+const SYNONYMS = new Map<string, string>();
+for (const [canonical, ...words] of synonyms.words) for (const w of words) SYNONYMS.set(w.toLowerCase(), canonical!);
+
+/** Multi-word phrases → one term (`fee-on-transfer`, `transfer fee` → feeontransfer), longest match first. */
+const PHRASES = new Map<string, string>();
+const phraseKey = (p: string): string => p.toLowerCase().replace(/[\s-]+/g, ' ');
+for (const [canonical, ...phrases] of synonyms.phrases) for (const p of phrases) PHRASES.set(phraseKey(p), canonical!);
+const PHRASE_PATTERN = new RegExp(
+  `(?<![A-Za-z0-9_])(?:${[...PHRASES.keys()]
+    .sort((a, b) => b.length - a.length || (a < b ? -1 : 1))
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '[\\s-]+'))
+    .join('|')})(?![A-Za-z0-9_])`,
+  'gi',
+);
+
+/** The text with links, hex literals and line anchors blanked and synonym phrases read as their term. */
+function normalizeText(text: string): string {
+  return text.replace(NOISE, ' ').replace(PHRASE_PATTERN, (m) => ` ${PHRASES.get(phraseKey(m)) ?? m} `);
+}
 
 /** True for a token that carries no information about which issue a finding raises. */
 export function isStopword(token: string): boolean {
@@ -99,15 +121,11 @@ export function rawTokens(text: string): string[] {
  */
 export function contentStems(text: string, options: { identifiers?: 'split' | 'skip'; skip?: Set<string> } = {}): string[] {
   const out: string[] = [];
-  for (const raw of rawTokens(text)) {
-    if (options.skip?.has(raw.toLowerCase())) continue;
-    const shaped = isIdentifierShaped(raw);
-    if (shaped && options.identifiers === 'skip') continue;
-    const words = shaped ? splitIdentifier(raw) : [raw.toLowerCase()];
-    for (const w of words) {
-      const s = wordStem(w);
-      if (s !== null) out.push(s);
-    }
+  for (const raw of normalizeText(text).match(TOKEN) ?? []) {
+    const t = tokenInfo(raw);
+    if (t.file || options.skip?.has(t.lower)) continue;
+    if (t.shaped && options.identifiers === 'skip') continue;
+    for (const s of t.stems) out.push(s);
   }
   return out;
 }
@@ -116,32 +134,63 @@ export function contentStems(text: string, options: { identifiers?: 'split' | 's
 export interface TextTerms {
   /** Content stems (identifiers split into words), the first `limit` of them. */
   stems: string[];
-  /** Content stems without identifiers or the `skip` names, the first `limit` of them. */
+  /** Content stems without identifiers or the `skip` names, the first `proseLimit` of them. */
   prose: string[];
   /** Every identifier-shaped token of the whole text, normalised. */
   identifiers: string[];
 }
 
+/** Content stem of a lowercased word, or null for stopwords, filler, numbers and line anchors. */
 function wordStem(w: string): string | null {
   if (w.length < 2 || /^[0-9]+$/.test(w) || /^l[0-9]+$/.test(w) || STOP.has(w)) return null;
-  const s = stem(w);
+  const s = stem(SYNONYMS.get(w) ?? w);
   return s.length < 2 || STOP_STEMS.has(s) ? null : s;
 }
 
-/** Stems, prose stems and identifiers of a text in one tokenisation (texts can be long audit reports). */
-export function textTerms(text: string, limit: number, skip: Set<string> = new Set()): TextTerms {
-  const out: TextTerms = { stems: [], prose: [], identifiers: [] };
-  for (const raw of text.replace(NOISE, ' ').match(TOKEN) ?? []) {
-    if (FILE_NAME.test(raw)) continue;
-    const shaped = isIdentifierShaped(raw);
-    if (shaped) out.identifiers.push(...identifierKeys(raw));
-    if (out.stems.length >= limit && out.prose.length >= limit) continue;
-    const named = shaped || skip.has(raw.toLowerCase());
+/** What one raw token contributes; the same tokens recur across findings, so this is memoized. */
+interface TokenInfo {
+  /** A file name: a place, not a word. */
+  file: boolean;
+  /** Identifier-shaped: its words count as text, but not as prose about the concern. */
+  shaped: boolean;
+  /** Identifier keys (empty unless shaped). */
+  identifiers: string[];
+  /** Content stems: the token's own, or its words' when it is an identifier. */
+  stems: string[];
+  lower: string;
+}
+
+const tokenCache = new Map<string, TokenInfo>();
+function tokenInfo(raw: string): TokenInfo {
+  let info = tokenCache.get(raw);
+  if (info !== undefined) return info;
+  const file = FILE_NAME.test(raw);
+  const shaped = !file && isIdentifierShaped(raw);
+  const stems: string[] = [];
+  if (!file) {
     for (const w of shaped ? splitIdentifier(raw) : [raw.toLowerCase()]) {
       const s = wordStem(w);
-      if (s === null) continue;
+      if (s !== null) stems.push(s);
+    }
+  }
+  info = { file, shaped, identifiers: shaped ? identifierKeys(raw) : [], stems, lower: raw.toLowerCase() };
+  // Long tokens (hashes, minified code) rarely recur: not worth the memory.
+  if (raw.length <= MAX_STEM_LENGTH) tokenCache.set(raw, info);
+  return info;
+}
+
+/** Stems, prose stems and identifiers of a text in one tokenisation (texts can be long audit reports). */
+export function textTerms(text: string, limit: number, proseLimit: number, skip: Set<string> = new Set()): TextTerms {
+  const out: TextTerms = { stems: [], prose: [], identifiers: [] };
+  for (const raw of normalizeText(text).match(TOKEN) ?? []) {
+    const t = tokenInfo(raw);
+    if (t.file) continue;
+    if (t.shaped) for (const k of t.identifiers) out.identifiers.push(k);
+    if (out.stems.length >= limit && out.prose.length >= proseLimit) continue;
+    const named = t.shaped || (skip.size > 0 && skip.has(t.lower));
+    for (const s of t.stems) {
       if (out.stems.length < limit) out.stems.push(s);
-      if (!named && out.prose.length < limit) out.prose.push(s);
+      if (!named && out.prose.length < proseLimit) out.prose.push(s);
     }
   }
   return out;

@@ -1,9 +1,10 @@
 // Recurring themes: evidence-free advice that recurs across subjects ("keep dependencies updated"), grouped once.
 import type { ConsolidatedFinding, Theme } from '../model.js';
-import { averageLinkClusters, type Edge } from './cluster.js';
-import { cosine, type FindingFeatures } from './features.js';
+import { graphClusters, type Edge } from './cluster.js';
+import type { FindingFeatures } from './features.js';
 import { fingerprints } from './fingerprint.js';
 import { textIdentifiers } from './text.js';
+import { add, cosine, normalized, type SparseVector } from './vector.js';
 
 /** A consolidated finding with the features of its sources and the subject it was placed in. */
 export interface PlacedFinding {
@@ -36,14 +37,10 @@ export function isGenericCandidate(f: ConsolidatedFinding): boolean {
 }
 
 /** The advice's words without names of code (which library it names does not change the advice). */
-function centroid(members: FindingFeatures[]): Map<string, number> {
-  const v = new Map<string, number>();
-  for (const m of members) for (const [k, x] of m.proseVector) v.set(k, (v.get(k) ?? 0) + x);
-  let sum = 0;
-  for (const x of v.values()) sum += x * x;
-  const norm = Math.sqrt(sum) || 1;
-  for (const [k, x] of v) v.set(k, x / norm);
-  return v;
+function centroid(members: FindingFeatures[]): SparseVector {
+  let v: SparseVector = { idx: new Int32Array(0), val: new Float64Array(0) };
+  for (const m of members) v = add(v, m.prose);
+  return normalized(v);
 }
 
 /**
@@ -51,7 +48,7 @@ function centroid(members: FindingFeatures[]): Map<string, number> {
  * the same category are the same recurring advice, however worded) and the words the rest;
  * unclassified, the words alone, and they must agree at least THEME_MIN_TEXT.
  */
-function themeSimilarity(a: PlacedFinding, va: Map<string, number>, b: PlacedFinding, vb: Map<string, number>): number {
+function themeSimilarity(a: PlacedFinding, va: SparseVector, b: PlacedFinding, vb: SparseVector): number {
   const text = cosine(va, vb);
   const fa = a.finding;
   const fb = b.finding;
@@ -84,7 +81,7 @@ export function findThemes(placed: PlacedFinding[]): Theme[] {
       for (const j of others) {
         if (j <= i || candidates[i]!.subject === candidates[j]!.subject) continue;
         const s = themeSimilarity(candidates[i]!, vectors[i]!, candidates[j]!, vectors[j]!);
-        if (s > 0) edges.push({ i, j, score: s });
+        if (s > 0) edges.push({ i, j, score: s, gate: 1 });
       }
   };
   for (const [key, list] of blocks) {
@@ -94,11 +91,14 @@ export function findThemes(placed: PlacedFinding[]): Theme[] {
       pairsOf(unclassified, list);
     }
   }
-  // Findings of one subject may share a theme, so nothing is cannot-linked: each item its own label.
-  const labels = candidates.map((_, i) => [String(i)]);
-  const clusters = averageLinkClusters(candidates.length, labels, edges, THEME_THRESHOLD).filter(
-    (c) => new Set(c.map((i) => candidates[i]!.subject)).size >= 2,
-  );
+  // Average linkage over theme similarity; findings of one subject may share a theme (no cannot-links).
+  const ones = candidates.map(() => 1);
+  const clusters = graphClusters(candidates.length, edges, { threshold: THEME_THRESHOLD, cohesion: 1, minGate: 0, relativeGate: 0 }, {
+    self: ones,
+    gateSelf: ones,
+    labels: candidates.map(() => []),
+    kinds: candidates.map(() => null),
+  }).filter((c) => new Set(c.map((i) => candidates[i]!.subject)).size >= 2);
   const groups = clusters.map((c) => ({
     members: c.flatMap((i) => candidates[i]!.members),
     category: mostCommon(c.map((i) => candidates[i]!.finding.category)),
@@ -132,7 +132,7 @@ function mostCommon(values: Array<string | null>): string | null {
  * The theme's title: a title that names no code (advice, not a finding about `nl_lib`), then the
  * most central, then the shorter, then alphabetical.
  */
-function pickTitle(items: PlacedFinding[], vectors: Array<Map<string, number>>): string {
+function pickTitle(items: PlacedFinding[], vectors: Array<SparseVector>): string {
   const ranked = items.map((it, i) => {
     let centrality = 0;
     vectors.forEach((v, j) => {

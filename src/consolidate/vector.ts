@@ -1,0 +1,148 @@
+// Sparse vectors over interned integer term ids: built once per finding, compared and summed without string work.
+
+/**
+ * Interns terms as dense integer ids, in first-seen order. Terms live in namespaces (`s` stems,
+ * `i` identifiers, `p` cited line buckets, …) so a stem and an identifier spelled alike stay apart,
+ * without building a prefixed string for every lookup.
+ */
+export class Vocabulary {
+  private readonly spaces = new Map<string, Map<string, number>>();
+  private count = 0;
+
+  id(space: string, term: string): number {
+    let ids = this.spaces.get(space);
+    if (ids === undefined) this.spaces.set(space, (ids = new Map()));
+    let i = ids.get(term);
+    if (i === undefined) ids.set(term, (i = this.count++));
+    return i;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+}
+
+/** A sparse vector: term ids strictly ascending, with their weights. */
+export interface SparseVector {
+  idx: Int32Array;
+  val: Float64Array;
+}
+
+export const EMPTY: SparseVector = { idx: new Int32Array(0), val: new Float64Array(0) };
+
+/** A vector from term id → weight (zero weights dropped). */
+export function fromMap(m: Map<number, number>): SparseVector {
+  const keys = [...m.keys()].sort((a, b) => a - b);
+  const idx = new Int32Array(keys.length);
+  const val = new Float64Array(keys.length);
+  let n = 0;
+  for (const k of keys) {
+    const x = m.get(k)!;
+    if (x === 0) continue;
+    idx[n] = k;
+    val[n++] = x;
+  }
+  return n === keys.length ? { idx, val } : { idx: idx.slice(0, n), val: val.slice(0, n) };
+}
+
+export function dot(a: SparseVector, b: SparseVector): number {
+  const ai = a.idx;
+  const bi = b.idx;
+  let i = 0;
+  let j = 0;
+  let d = 0;
+  while (i < ai.length && j < bi.length) {
+    const x = ai[i]!;
+    const y = bi[j]!;
+    if (x === y) d += a.val[i++]! * b.val[j++]!;
+    else if (x < y) i++;
+    else j++;
+  }
+  return d;
+}
+
+export function norm(v: SparseVector): number {
+  let s = 0;
+  for (let i = 0; i < v.val.length; i++) s += v.val[i]! * v.val[i]!;
+  return Math.sqrt(s);
+}
+
+/** Cosine of two vectors (0 when either is empty). */
+export function cosine(a: SparseVector, b: SparseVector): number {
+  const n = norm(a) * norm(b);
+  return n > 0 ? dot(a, b) / n : 0;
+}
+
+/** `a + scale·b`, a new vector. */
+export function add(a: SparseVector, b: SparseVector, scale = 1): SparseVector {
+  const ai = a.idx;
+  const bi = b.idx;
+  const idx = new Int32Array(ai.length + bi.length);
+  const val = new Float64Array(ai.length + bi.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < ai.length || j < bi.length) {
+    if (j >= bi.length || (i < ai.length && ai[i]! < bi[j]!)) {
+      idx[n] = ai[i]!;
+      val[n++] = a.val[i++]!;
+    } else if (i >= ai.length || bi[j]! < ai[i]!) {
+      idx[n] = bi[j]!;
+      val[n++] = scale * b.val[j++]!;
+    } else {
+      idx[n] = ai[i]!;
+      val[n++] = a.val[i++]! + scale * b.val[j++]!;
+    }
+  }
+  return { idx: idx.subarray(0, n), val: val.subarray(0, n) };
+}
+
+/** `v · factor`, a new vector. */
+export function scaled(v: SparseVector, factor: number): SparseVector {
+  const val = new Float64Array(v.val.length);
+  for (let i = 0; i < val.length; i++) val[i] = v.val[i]! * factor;
+  return { idx: v.idx, val };
+}
+
+/** `v / |v|` (the empty vector stays empty). */
+export function normalized(v: SparseVector): SparseVector {
+  const n = norm(v);
+  return n > 0 ? scaled(v, 1 / n) : v;
+}
+
+/**
+ * A dense copy of one vector, to take its dot product with many others at the cost of theirs
+ * alone (a merged cluster against each of its neighbours). `load`, any number of `dot`, `clear`.
+ */
+export class Scratch {
+  private dense: Float64Array;
+  private loaded: SparseVector = EMPTY;
+
+  constructor(size: number) {
+    this.dense = new Float64Array(Math.max(1, size));
+  }
+
+  load(v: SparseVector): void {
+    this.clear();
+    if (v.idx.length > 0 && v.idx[v.idx.length - 1]! >= this.dense.length) {
+      this.dense = new Float64Array(Math.max(2 * this.dense.length, v.idx[v.idx.length - 1]! + 1));
+    }
+    for (let i = 0; i < v.idx.length; i++) this.dense[v.idx[i]!] = v.val[i]!;
+    this.loaded = v;
+  }
+
+  dot(v: SparseVector): number {
+    const dense = this.dense;
+    let d = 0;
+    for (let i = 0; i < v.idx.length; i++) {
+      const k = v.idx[i]!;
+      if (k < dense.length) d += dense[k]! * v.val[i]!;
+    }
+    return d;
+  }
+
+  clear(): void {
+    for (let i = 0; i < this.loaded.idx.length; i++) this.dense[this.loaded.idx[i]!] = 0;
+    this.loaded = EMPTY;
+  }
+}
