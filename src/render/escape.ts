@@ -10,23 +10,21 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2
  * breaks to `\n`. What is left is printable text (plus tabs and newlines). Used before every output.
  */
 export function cleanText(text: string): string {
+  // Most text has nothing to clean: one test instead of three replacements (render calls this for every field).
+  if (!UNCLEAN.test(text)) return text;
   return text
     .replace(/\r\n?|[\u2028\u2029]/g, '\n')
     .replace(ANSI, '')
     .replace(CONTROL, '');
 }
+/** Any character cleanText changes: CR, line/paragraph separators, ESC and the other CONTROL characters. */
+const UNCLEAN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 /** Printable text on one line: whitespace runs (including newlines) become one space. */
 export function oneLine(text: string): string {
-  return cleanText(text).replace(/\s+/g, ' ').trim();
+  const clean = cleanText(text);
+  return (/\s\s|[^\S ]/.test(clean) ? clean.replace(/\s+/g, ' ') : clean).trim();
 }
-
-/**
- * Characters escaped with a backslash in markdown text: everything that can open emphasis, code,
- * links (so `(` `!` need none), tables, headings, or MDX expressions. Python-Markdown, CommonMark, GFM, MDX and
- * markdown-it all accept these escapes (`|` via the tables extension in Python-Markdown).
- */
-const MD_PUNCT = /[\\`*[\]|{}#]/g;
 
 /**
  * Escapes untrusted text for a markdown line: inline, one line, cannot open or close any markdown
@@ -40,11 +38,12 @@ export function mdInline(text: string): string {
 /**
  * Escapes untrusted text that may span lines (a text node inside a paragraph): every line gets the
  * inline escapes, and no line can start a block (list, heading underline, quote, numbered item).
+ * `autolink` false inside a link label, where a bare URL must stay text (links do not nest).
  */
-export function mdText(text: string, atLineStart = true): string {
+export function mdText(text: string, atLineStart = true, autolink = true): string {
   return cleanText(text)
     .split('\n')
-    .map((line, i) => escapeLine(line.replace(/\t/g, ' '), i > 0 || atLineStart))
+    .map((line, i) => escapeLine(line.replace(/\t/g, ' '), i > 0 || atLineStart, autolink))
     .join('\n');
 }
 
@@ -58,40 +57,76 @@ function trimUrl(url: string): string {
   return u;
 }
 
+/** A bare URL found in text: where it starts, the URL as written, and the destination to link it to. */
+export interface BareUrl {
+  index: number;
+  url: string;
+  /** http(s) URL (`www.` gets `http://`), percent-encoded so it stays one link destination. */
+  dest: string;
+}
+
+/** The bare URLs of a text as GFM would link them (http(s) and `www.` only), in order, not overlapping. */
+export function bareUrls(text: string): BareUrl[] {
+  const found: BareUrl[] = [];
+  if (!MAYBE_URL.test(text)) return found;
+  let last = 0;
+  for (const m of text.matchAll(BARE_URL)) {
+    const url = trimUrl(m[0]);
+    if (url.length < 8 || m.index! < last) continue;
+    const dest = (/^www\./i.test(url) ? `http://${url}` : url).replace(/[^A-Za-z0-9\-._~:/?#@!$&*+,;=%]/gu, (c) => encodeUnit(c).replace(/[()']/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`));
+    found.push({ index: m.index!, url, dest });
+    last = m.index! + url.length;
+  }
+  return found;
+}
+
 /**
  * Escapes one line. Bare URLs become explicit links (http/https only, label escaped, destination
  * percent-encoded): otherwise GFM would link them itself and swallow the escapes that follow.
  */
-function escapeLine(line: string, atLineStart = true): string {
+function escapeLine(line: string, atLineStart = true, autolink = true): string {
   let out = '';
   let last = 0;
-  for (const m of line.matchAll(BARE_URL)) {
-    const url = trimUrl(m[0]);
-    if (url.length < 8 || m.index! < last) continue;
-    out += escapeText(line.slice(last, m.index));
-    const dest = (/^www\./i.test(url) ? `http://${url}` : url).replace(/[^A-Za-z0-9\-._~:/?#@!$&*+,;=%]/g, (c) => encodeURIComponent(c).replace(/[()']/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`));
+  for (const { index, url, dest } of autolink ? bareUrls(line) : []) {
+    out += escapeText(line.slice(last, index));
     out += `[${escapeText(url)}](${dest})`;
-    last = m.index! + url.length;
+    last = index + url.length;
   }
   out += escapeText(line.slice(last));
-  if (!atLineStart) return out;
+  if (!atLineStart || !BLOCK_START.test(out)) return out;
   // A line that starts with a list, heading-underline or block marker must not become one.
   return out.replace(/^(\s*)([-+=:])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
 }
 
+/** Percent-encodes one character; a lone surrogate (broken UTF-16 in a KB) becomes U+FFFD instead of throwing. */
+function encodeUnit(c: string): string {
+  try {
+    return encodeURIComponent(c);
+  } catch {
+    return '%EF%BF%BD';
+  }
+}
+
+/** Cheap pre-checks: most lines hold no URL and start no block. */
+const MAYBE_URL = /https?:\/\/|www\./i;
+const BLOCK_START = /^\s*(?:[-+=:]|\d+[.)])/;
+
+/**
+ * Characters escaped with a backslash in markdown text: everything that can open emphasis, code,
+ * links (so `(` `!` need none), tables, headings, strikethrough, or MDX expressions. Python-Markdown,
+ * CommonMark, GFM, MDX and markdown-it all accept these escapes (`|` via the tables extension in
+ * Python-Markdown). `&<>` become entities instead. One pass for all of them.
+ */
+const TEXT_SPECIAL = /[\\`*[\]|{}#&<>~]/g;
+const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
 function escapeText(text: string): string {
-  const s = text
-    .replace(MD_PUNCT, (c) => `\\${c}`)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    // `_` opens emphasis only at a word boundary; keep `run_as_root` readable.
-    .replace(/(^|[^\p{L}\p{N}])_|_(?=$|[^\p{L}\p{N}])/gu, (m) => m.replace('_', '\\_'))
-    // `~~` is strikethrough in GFM.
-    .replace(/~/g, '\\~')
-    // `!` makes an image of a link that follows, possibly in the next node.
-    .replace(/!(?=\[|$)/g, '\\!');
-  return breakMustache(s);
+  let s = text.replace(TEXT_SPECIAL, (c) => TEXT_ESCAPES[c] ?? `\\${c}`);
+  // `_` opens emphasis only at a word boundary; keep `run_as_root` readable.
+  if (s.includes('_')) s = s.replace(/(^|[^\p{L}\p{N}])_|_(?=$|[^\p{L}\p{N}])/gu, (m) => m.replace('_', '\\_'));
+  // `!` makes an image of a link that follows, possibly in the next node.
+  if (s.includes('!')) s = s.replace(/!(?=\[|$)/g, '\\!');
+  return s.includes('{') || s.includes('}') ? breakMustache(s) : s;
 }
 
 /** Same as {@link mdInline}; also safe inside a GFM table cell (`|` is already escaped). */

@@ -102,6 +102,11 @@ describe('markdown escaping (property tests)', () => {
     );
   });
 
+  it('links a bare URL that runs into an emoji or a broken surrogate instead of throwing', () => {
+    expect(mdInline('see http://x.io/a😀 now')).toBe('see [http://x.io/a😀](http://x.io/a%F0%9F%98%80) now');
+    expect(mdInline('see http://x.io/a\ud800')).toBe('see [http://x.io/a\ud800](http://x.io/a%EF%BF%BD)');
+  });
+
   it('keeps readable text readable', () => {
     expect(mdInline('Use of `run_as_root` in utils.execute (lines 83-96)')).toBe('Use of \\`run_as_root\\` in utils.execute (lines 83-96)');
     expect(breakMustache('{{x}}')).toBe('{\u200b{x}\u200b}');
