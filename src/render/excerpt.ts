@@ -1,56 +1,80 @@
 // Re-serializes an untrusted markdown excerpt as a blockquote that keeps lists, emphasis and code but cannot break the page.
-import { unified } from 'unified';
-import remarkParse from 'remark-parse';
-import remarkGfm from 'remark-gfm';
-import remarkStringify from 'remark-stringify';
-import type { Root, RootContent, PhrasingContent, Blockquote, Text, InlineCode, Code, Link } from 'mdast';
-import { cleanText, mdCode, mdText, safeUrl } from './escape.js';
-
-const parser = unified().use(remarkParse).use(remarkGfm);
-const serializer = unified()
-  .use(remarkGfm)
-  .use(remarkStringify, {
-    bullet: '-',
-    emphasis: '*',
-    strong: '*',
-    fence: '`',
-    fences: true,
-    rule: '-',
-    // Four-column list indents: Python-Markdown (MkDocs) needs them for nested lists.
-    listItemIndent: 'tab',
-    // Our own escaping for every text node: entities for `<>&`, backslashes for markdown syntax, no block starts.
-    handlers: {
-      text: (node: Text, _parent: unknown, _state: unknown, info: { before: string }) =>
-        mdText(node.value, info.before === '' || info.before === '\n'),
-      inlineCode: (node: InlineCode, _parent: unknown, state: { stack: string[] }) => {
-        const code = mdCode(node.value);
-        // Inside a GFM table a bare `|` would end the cell, even in a code span.
-        return state.stack.includes('tableCell') ? code.replace(/\|/g, '\\|') : code;
-      },
-    },
-  });
+import type { Root, RootContent, PhrasingContent, Blockquote, Code, Link, Text } from 'mdast';
+import { bareUrls, cleanText, oneLine, safeUrl } from './escape.js';
+import { parseMarkdown } from './parse.js';
+import { mdastToSafeHtml } from './safe-html.js';
+import { serializeBlocks } from './serialize.js';
 
 type AnyNode = Root | RootContent;
+
+/** An excerpt as a safe markdown blockquote and as the same blockquote in sanitized HTML (`''` when nothing is left). */
+export interface Quote {
+  markdown: string;
+  html: string;
+}
 
 /**
  * Turns untrusted markdown into a markdown blockquote safe to embed anywhere in a page: no raw
  * HTML (shown as text), no headings (bold paragraphs instead, so the page outline stays ours), no
  * images (no fetches), links only to http(s)/mailto, fenced code with a plain language tag.
+ * Parsed with markdown-it and written back by serialize.ts, which escapes every text it writes.
  */
 export function quoteExcerpt(markdown: string): string {
-  const tree = parser.parse(cleanText(markdown)) as Root;
+  const quote = excerptTree(markdown);
+  return quote ? serializeBlocks([quote]).trimEnd() : '';
+}
+
+/**
+ * {@link quoteExcerpt}, plus its HTML from the same tree (bare URLs linked, as they are in the
+ * markdown), so the HTML pages need not parse the excerpt a second time.
+ */
+export function quoteExcerptBoth(markdown: string): Quote {
+  const quote = excerptTree(markdown);
+  if (!quote) return { markdown: '', html: '' };
+  const text = serializeBlocks([quote]).trimEnd();
+  return { markdown: text, html: mdastToSafeHtml({ type: 'root', children: [asWritten(quote)] }) };
+}
+
+/** The sanitized blockquote of an excerpt, or null when nothing is left of it. */
+function excerptTree(markdown: string): Blockquote | null {
+  const tree = parseMarkdown(cleanText(markdown));
   const children = tree.children.flatMap((node) => sanitizeBlock(node));
-  if (children.length === 0) return '';
-  const quote: Blockquote = { type: 'blockquote', children: children as Blockquote['children'] };
-  return String(serializer.stringify({ type: 'root', children: [quote] })).trimEnd();
+  return children.length === 0 ? null : { type: 'blockquote', children: children as Blockquote['children'] };
+}
+
+/**
+ * The tree as the markdown writer shows it (serialize.ts, escape.ts), so the HTML says the same as
+ * the markdown: bare http(s)/www URLs in text become links, tabs spaces, code spans one trimmed line.
+ */
+function asWritten<T extends AnyNode>(node: T): T {
+  if (!('children' in node) || node.type === 'link') return node;
+  const children = (node.children as AnyNode[]).flatMap((child): AnyNode[] => {
+    if (child.type === 'inlineCode') return [{ ...child, value: oneLine(child.value) }];
+    if (child.type !== 'text') return [asWritten(child)];
+    const value = child.value.replace(/\t/g, ' ');
+    const urls = bareUrls(value);
+    if (urls.length === 0) return [{ ...child, value }];
+    const out: AnyNode[] = [];
+    let last = 0;
+    for (const { index, url, dest } of urls) {
+      if (index > last) out.push({ type: 'text', value: value.slice(last, index) } satisfies Text);
+      out.push({ type: 'link', url: dest, title: null, children: [{ type: 'text', value: url }] } satisfies Link);
+      last = index + url.length;
+    }
+    if (last < value.length) out.push({ type: 'text', value: value.slice(last) } satisfies Text);
+    return out;
+  });
+  return { ...node, children } as T;
 }
 
 function sanitizeBlock(node: RootContent): RootContent[] {
   switch (node.type) {
     case 'html':
       return [{ type: 'paragraph', children: [{ type: 'text', value: node.value }] }];
-    case 'heading':
-      return [{ type: 'paragraph', children: [{ type: 'strong', children: sanitizeInline(node.children) }] }];
+    case 'heading': {
+      const children = sanitizeInline(node.children);
+      return children.length === 0 ? [] : [{ type: 'paragraph', children: [{ type: 'strong', children }] }];
+    }
     case 'definition':
       return [];
     case 'footnoteDefinition':

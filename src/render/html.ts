@@ -1,29 +1,41 @@
 // Browsable static HTML (html/): markdown we generate → remark → rehype → sanitize → HTML, in a self-contained layout whose only script is ours.
 import { createHash } from 'node:crypto';
-import { unified } from 'unified';
-import remarkParse from 'remark-parse';
-import remarkGfm from 'remark-gfm';
-import remarkRehype from 'remark-rehype';
-import rehypeSanitize from 'rehype-sanitize';
-import rehypeStringify from 'rehype-stringify';
 import type { RenderedFile } from './files.js';
 import { oneLine, uniqueSlugs } from './escape.js';
 import type { TemplateSet } from './handlebars.js';
-import { findingOnPage, relLink, subjectOnPage, SEVERITIES, type FindingView, type KbView } from './view.js';
+import { parseMarkdown } from './parse.js';
+import { mdastToSafeHtml } from './safe-html.js';
+import { findingOnPage, relLink, subjectOnPage, SEVERITIES, type FindingView, type KbView, type SourceView } from './view.js';
 
 export const HTML = 'html';
 
-/**
- * Raw HTML in the markdown is dropped by remark-rehype (no `allowDangerousHtml`), and the result
- * goes through rehype-sanitize's GitHub schema: no script, no event handlers, no `javascript:` URLs,
- * ids prefixed so review text cannot clobber the page's own.
- */
-const processor = unified().use(remarkParse).use(remarkGfm).use(remarkRehype).use(rehypeSanitize).use(rehypeStringify);
-
-/** Markdown → sanitized HTML fragment. */
+/** Markdown → sanitized HTML fragment (parse.ts, then safe-html.ts). */
 export function markdownToSafeHtml(markdown: string): string {
-  // Our own `<a id>` anchors are raw HTML and dropped, leaving empty paragraphs behind.
-  return String(processor.processSync(markdown)).replace(/<p><\/p>\n?/g, '').trim();
+  return mdastToSafeHtml(parseMarkdown(markdown));
+}
+
+/**
+ * Excerpts are most of a page's text, and the view already holds each one as sanitized HTML
+ * (`quoteHtml`, made from the tree its markdown was written from). So a finding's markdown carries
+ * a placeholder link instead of `quoteMd`, and the excerpt's HTML replaces the placeholder once the
+ * rest is sanitized: no excerpt is parsed twice. The placeholder is a fragment link with no text,
+ * which no review text can produce (review text yields only http(s)/mailto links).
+ */
+const QUOTE_SLOT = '#review-kb-quote-';
+const QUOTE_SLOT_HTML = /(<p>)?<a href="#review-kb-quote-(\d+)"><\/a>(<\/p>)?/g;
+
+function withQuoteSlots(sources: SourceView[], quotes: string[]): SourceView[] {
+  return sources.map((s) => (s.quoteMd === '' ? s : { ...s, quoteMd: `[](${QUOTE_SLOT}${quotes.push(s.quoteHtml) - 1})` }));
+}
+
+function fillQuoteSlots(html: string, quotes: string[]): string {
+  if (quotes.length === 0) return html;
+  return html.replace(QUOTE_SLOT_HTML, (m, open: string | undefined, n: string, close: string | undefined) => {
+    const quote = quotes[Number(n)];
+    if (quote === undefined) return m;
+    // On a line of its own the placeholder is a paragraph: the blockquote takes its place.
+    return open && close ? quote : `${open ?? ''}${quote}${close ?? ''}`;
+  });
 }
 
 const HASH_SLOT = 'review-kb-script-hash';
@@ -109,13 +121,18 @@ export function renderHtml(view: KbView, t: TemplateSet): RenderedFile[] {
         filterCategories: filterCategories.filter((c) => s.findings.some((f) => categoryKey(f) === c.id)),
         filterSeverities: filterSeverities.filter((sev) => s.findings.some((f) => severityKey(f) === sev)),
         findingRows: [],
-        findings: s.findings.map((f) => ({
-          anchor: f.anchor,
-          categoryId: categoryKey(f),
-          severityKey: severityKey(f),
-          accepted: f.triage?.status === 'accepted',
-          content: md('html-finding.md.hbs', { ...findingOnPage(f, path), stages: view.stages }),
-        })),
+        findings: s.findings.map((f) => {
+          const on = findingOnPage(f, path);
+          const quotes: string[] = [];
+          const markdown = t.render('html-finding.md.hbs', { ...on, sources: withQuoteSlots(on.sources, quotes), stages: view.stages });
+          return {
+            anchor: f.anchor,
+            categoryId: categoryKey(f),
+            severityKey: severityKey(f),
+            accepted: f.triage?.status === 'accepted',
+            content: fillQuoteSlots(markdownToSafeHtml(markdown), quotes),
+          };
+        }),
         afterHtml: md('html-subject-after.md.hbs', { subject: { ...on, themed } }),
       }),
     });

@@ -15,7 +15,7 @@ import type {
   Verdict,
 } from '../model.js';
 import { safeRelativePath } from '../output/write.js';
-import { quoteExcerpt } from './excerpt.js';
+import { quoteExcerptBoth, type Quote } from './excerpt.js';
 import { slug } from './escape.js';
 import type { Triage, TriageEntry } from './triage.js';
 
@@ -42,6 +42,8 @@ export interface CategoryView {
 export interface SourceView extends Source {
   /** The review's excerpt as a safe markdown blockquote (already escaped; print it raw). */
   quoteMd: string;
+  /** The same blockquote as sanitized HTML (what the HTML pages show). */
+  quoteHtml: string;
   /** `review-id:line`. */
   ref: string;
   /** Link to the review file at that line, when a review link base was given; else null. A URL, or a path
@@ -233,6 +235,13 @@ export function buildView(kb: KB, options: ViewOptions = {}): KbView {
   const themeById = new Map(themes.map((t) => [t.id, t]));
 
   const findingsById = new Map<string, FindingView>();
+  // Reviews of several subjects, and several findings of one review, often share an excerpt: quote each text once.
+  const quotes = new Map<string, Quote>();
+  const quote = (excerpt: string): Quote => {
+    let q = quotes.get(excerpt);
+    if (q === undefined) quotes.set(excerpt, (q = quoteExcerptBoth(excerpt)));
+    return q;
+  };
   const subjects: SubjectView[] = [...kb.subjects]
     .sort((a, b) => cmp(a.path, b.path) || cmp(a.id, b.id))
     .map((s) => {
@@ -274,7 +283,8 @@ export function buildView(kb: KB, options: ViewOptions = {}): KbView {
             .sort((a, b) => cmp(a.review, b.review) || a.item - b.item)
             .map((src) => ({
               ...src,
-              quoteMd: quoteExcerpt(src.excerpt),
+              quoteMd: quote(src.excerpt).markdown,
+              quoteHtml: quote(src.excerpt).html,
               ref: `${src.review}:${src.line}`,
               href: reviewHref(src.review, src.line),
             })),
