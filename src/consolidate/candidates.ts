@@ -1,5 +1,5 @@
 // Blocking: an inverted index over rare terms, identifiers and cited line windows proposes the pairs worth comparing.
-import { idf, normalizePath, type Corpus, type FindingFeatures } from './features.js';
+import { normalizePath, type Corpus, type FindingFeatures } from './features.js';
 
 export interface CandidateOptions {
   /** A key shared by more findings than this is too common to propose pairs (it still counts in scoring). */
@@ -15,15 +15,14 @@ export const DEFAULT_CANDIDATE_OPTIONS: CandidateOptions = { maxPosting: 400, te
 /** Cited lines are indexed in windows of this many lines, so nearby citations meet. */
 const LINE_WINDOW = 16;
 
-/** A finding's index keys (term ids, ascending) and their weights: rare text terms, identifiers, line windows. */
+/** A finding's index keys (term ids) and their weights: rare text terms, identifiers, line windows. */
 function keysOf(f: FindingFeatures, corpus: Corpus, options: CandidateOptions): { keys: Int32Array; weights: Float64Array } {
   const keys = new Map<number, number>();
   const terms = [...new Set([...f.titleTerms, ...f.leadTerms])]
-    .map((t) => [t, idf(corpus.df[t], corpus.size)] as const)
-    .sort((x, y) => y[1] - x[1] || x[0] - y[0])
+    .sort((x, y) => corpus.idf[y]! - corpus.idf[x]! || x - y)
     .slice(0, options.termsPerFinding);
-  for (const [t, w] of terms) keys.set(t, w);
-  for (const t of f.identifiers) keys.set(t, idf(corpus.df[t], corpus.size));
+  for (const t of terms) keys.set(t, corpus.idf[t]!);
+  for (const t of f.identifiers) keys.set(t, corpus.idf[t]!);
   for (const [path, ranges] of f.places) {
     const p = normalizePath(path);
     for (const [a, b] of ranges) {
@@ -31,8 +30,7 @@ function keysOf(f: FindingFeatures, corpus: Corpus, options: CandidateOptions): 
       for (let w = Math.floor(a / LINE_WINDOW); w <= Math.floor(last / LINE_WINDOW); w++) keys.set(corpus.vocabulary.id('l', `${p}:${w}`), 1);
     }
   }
-  const sorted = [...keys.keys()].sort((x, y) => x - y);
-  return { keys: Int32Array.from(sorted), weights: Float64Array.from(sorted, (k) => keys.get(k)!) };
+  return { keys: Int32Array.from(keys.keys()), weights: Float64Array.from(keys.values()) };
 }
 
 /**
@@ -71,8 +69,16 @@ function selectTop(items: Int32Array, k: number, score: Float64Array): void {
 export function candidateNeighbors(items: FindingFeatures[], corpus: Corpus, options: CandidateOptions = DEFAULT_CANDIDATE_OPTIONS): Int32Array[] {
   const n = items.length;
   const itemKeys = items.map((f) => keysOf(f, corpus, options));
-  // Postings in one flat array (CSR): offsets by key id, then the items holding each key.
-  const size = corpus.vocabulary.size;
+  // Postings in one flat array (CSR) over the keys this block uses, renumbered from 0.
+  const local = new Map<number, number>();
+  for (const { keys } of itemKeys) {
+    for (let q = 0; q < keys.length; q++) {
+      let k = local.get(keys[q]!);
+      if (k === undefined) local.set(keys[q]!, (k = local.size));
+      keys[q] = k;
+    }
+  }
+  const size = local.size;
   const start = new Int32Array(size + 1);
   for (const { keys } of itemKeys) for (const k of keys) start[k + 1]!++;
   for (let k = 0; k < size; k++) start[k + 1]! += start[k]!;

@@ -38,6 +38,15 @@ export interface ClusterConstraints {
   labels: number[][];
   /** Clusters of different non-null kinds never merge. */
   kinds: Array<number | null>;
+  /** How many members each item stands for (default 1): average linkage counts pairs of members. */
+  sizes?: number[];
+}
+
+/** A cluster's neighbours: ids (possibly of clusters merged away since), cross score sums, cross gate sums. */
+interface Neighbours {
+  ids: Int32Array;
+  scores: Float64Array;
+  gates: Float64Array;
 }
 
 /**
@@ -50,14 +59,28 @@ export interface ClusterConstraints {
  * Everything is computed from sums of pair similarities, as if each cluster were the sum of its
  * members' unit vectors: the cross sum W(A, B) and the self sum |S_A|² (the members' `self` plus
  * twice their inner pairs). A merge adds sums — W(A∪B, Y) = W(A, Y) + W(B, Y) — so it costs the two
- * clusters' neighbour counts, never their vectors. A chain A~B~C does not pull in C unless C also
- * resembles A (single link's chaining is what this avoids). Deterministic: ties go to the lower
- * cluster numbers, which follow the input order.
+ * clusters' neighbour counts, never their vectors; neighbours are not told, their lists name merged
+ * clusters by old ids that resolve (union-find) to the cluster now holding them, and entries that
+ * resolve alike add up. A chain A~B~C does not pull in C unless C also resembles A (single link's
+ * chaining is what this avoids). Deterministic: ties go to the lower cluster numbers, which follow
+ * the input order.
  */
 export function graphClusters(n: number, edges: Edge[], options: ClusterOptions, constraints: ClusterConstraints): number[][] {
-  const sizes: number[] = new Array<number>(n).fill(1);
+  const sizes: number[] = constraints.sizes ? [...constraints.sizes] : new Array<number>(n).fill(1);
   const self: number[] = [...constraints.self];
   const gateSelf: number[] = [...constraints.gateSelf];
+  // Union-find over cluster ids (a merged cluster gets a new id; the two old ones point to it).
+  const parent = new Int32Array(2 * n).map((_, i) => i);
+  const find = (x: number): number => {
+    let r = x;
+    while (parent[r] !== r) r = parent[r]!;
+    while (parent[x] !== r) {
+      const up = parent[x]!;
+      parent[x] = r;
+      x = up;
+    }
+    return r;
+  };
   const alive: boolean[] = new Array<boolean>(n).fill(true);
   // Members as linked lists (head, next, tail): a merge concatenates in O(1).
   const head: number[] = Array.from({ length: n }, (_, i) => i);
@@ -65,22 +88,31 @@ export function graphClusters(n: number, edges: Edge[], options: ClusterOptions,
   const next = new Int32Array(n).fill(-1);
   const labels: Array<Set<number> | null> = constraints.labels.map((l) => new Set(l));
   const kinds: Array<number | null> = [...constraints.kinds];
-  // Per cluster: neighbour → cross score sum, and neighbour → cross gate sum.
-  const scores: Array<Map<number, number> | null> = [];
-  const gates: Array<Map<number, number> | null> = [];
-  for (let i = 0; i < n; i++) {
-    scores.push(new Map());
-    gates.push(new Map());
-  }
+
+  // Initial neighbour lists from the edges (both directions), in one pass over counts.
+  const degree = new Int32Array(n);
   for (const e of edges) {
     if (e.i === e.j) continue;
-    for (const [x, y] of [
-      [e.i, e.j],
-      [e.j, e.i],
-    ] as const) {
-      scores[x]!.set(y, (scores[x]!.get(y) ?? 0) + e.score);
-      gates[x]!.set(y, (gates[x]!.get(y) ?? 0) + e.gate);
-    }
+    degree[e.i]!++;
+    degree[e.j]!++;
+  }
+  const neighbours: Array<Neighbours | null> = Array.from(degree, (d) => ({
+    ids: new Int32Array(d),
+    scores: new Float64Array(d),
+    gates: new Float64Array(d),
+  }));
+  const filled = new Int32Array(n);
+  const list = (x: number, y: number, e: Edge): void => {
+    const l = neighbours[x]!;
+    const k = filled[x]!++;
+    l.ids[k] = y;
+    l.scores[k] = e.score;
+    l.gates[k] = e.gate;
+  };
+  for (const e of edges) {
+    if (e.i === e.j) continue;
+    list(e.i, e.j, e);
+    list(e.j, e.i, e);
   }
 
   const compatible = (a: number, b: number): boolean => {
@@ -107,8 +139,16 @@ export function graphClusters(n: number, edges: Edge[], options: ClusterOptions,
     }
     if (compatible(a, b)) heap.push(link, Math.min(a, b), Math.max(a, b));
   };
-  for (let i = 0; i < n; i++) for (const [j, w] of scores[i]!) if (i < j) consider(i, j, w, gates[i]!.get(j)!);
+  for (let i = 0; i < n; i++) {
+    const list = neighbours[i]!;
+    for (let k = 0; k < list.ids.length; k++) if (i < list.ids[k]!) consider(i, list.ids[k]!, list.scores[k]!, list.gates[k]!);
+  }
 
+  // Dense accumulators for one merge: cross sums by neighbour id, and the ids touched.
+  const accScore = new Float64Array(2 * n);
+  const accGate = new Float64Array(2 * n);
+  const seen = new Uint8Array(2 * n);
+  const touched: number[] = [];
   while (heap.size > 0) {
     const a = heap.topA();
     const b = heap.topB();
@@ -116,10 +156,37 @@ export function graphClusters(n: number, edges: Edge[], options: ClusterOptions,
     // Entries for clusters merged away since are stale; clusters never change in place.
     if (!alive[a] || !alive[b] || !compatible(a, b)) continue;
     const c = sizes.length;
+    let between = 0;
+    let betweenGate = 0;
+    touched.length = 0;
+    for (const x of [a, b]) {
+      const list = neighbours[x]!;
+      for (let k = 0; k < list.ids.length; k++) {
+        const y = find(list.ids[k]!);
+        if (y === a || y === b) {
+          // Each pair of a and b is listed on both sides: count it once.
+          if (x === a) {
+            between += list.scores[k]!;
+            betweenGate += list.gates[k]!;
+          }
+          continue;
+        }
+        if (!seen[y]) {
+          seen[y] = 1;
+          touched.push(y);
+        }
+        accScore[y]! += list.scores[k]!;
+        accGate[y]! += list.gates[k]!;
+      }
+    }
+    parent[a] = c;
+    parent[b] = c;
     sizes.push(sizes[a]! + sizes[b]!);
-    self.push(self[a]! + self[b]! + 2 * scores[a]!.get(b)!);
-    gateSelf.push(gateSelf[a]! + gateSelf[b]! + 2 * gates[a]!.get(b)!);
+    self.push(self[a]! + self[b]! + 2 * between);
+    gateSelf.push(gateSelf[a]! + gateSelf[b]! + 2 * betweenGate);
     alive.push(true);
+    alive[a] = false;
+    alive[b] = false;
     head.push(head[a]!);
     tail.push(tail[b]!);
     next[tail[a]!] = head[b]!;
@@ -127,32 +194,26 @@ export function graphClusters(n: number, edges: Edge[], options: ClusterOptions,
     const [large, small] = labels[a]!.size >= labels[b]!.size ? [labels[a]!, labels[b]!] : [labels[b]!, labels[a]!];
     for (const x of small) large.add(x);
     labels.push(large);
+    labels[a] = null;
+    labels[b] = null;
     kinds.push(kinds[a] ?? kinds[b] ?? null);
-    const sc = new Map<number, number>();
-    const gc = new Map<number, number>();
-    for (const x of [a, b]) {
-      const gx = gates[x]!;
-      for (const [y, w] of scores[x]!) {
-        if (y === a || y === b || !alive[y]) continue;
-        sc.set(y, (sc.get(y) ?? 0) + w);
-        gc.set(y, (gc.get(y) ?? 0) + gx.get(y)!);
-      }
-      alive[x] = false;
-      labels[x] = null;
-      scores[x] = null;
-      gates[x] = null;
-    }
-    scores.push(sc);
-    gates.push(gc);
-    const ys = [...sc.keys()].sort((p, q) => p - q);
-    for (const y of ys) {
-      const w = sc.get(y)!;
-      const g = gc.get(y)!;
-      // Neighbours keep entries for the dead clusters (skipped when read), and learn the new one.
-      scores[y]!.set(c, w);
-      gates[y]!.set(c, g);
-      consider(y, c, w, g);
-    }
+    neighbours[a] = null;
+    neighbours[b] = null;
+    const list: Neighbours = {
+      ids: new Int32Array(touched.length),
+      scores: new Float64Array(touched.length),
+      gates: new Float64Array(touched.length),
+    };
+    touched.forEach((y, k) => {
+      list.ids[k] = y;
+      list.scores[k] = accScore[y]!;
+      list.gates[k] = accGate[y]!;
+      accScore[y] = 0;
+      accGate[y] = 0;
+      seen[y] = 0;
+    });
+    neighbours.push(list);
+    for (let k = 0; k < list.ids.length; k++) consider(list.ids[k]!, c, list.scores[k]!, list.gates[k]!);
   }
   const out: number[][] = [];
   for (let c = 0; c < sizes.length; c++) {

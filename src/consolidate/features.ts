@@ -1,7 +1,7 @@
 // Per-finding features for similarity (interned terms of title, lead and body, identifiers, cited places), corpus IDF, one vector per finding.
 import type { Finding, LineRange, Review } from '../model.js';
 import { identifierKeys, stripFencedCode, textTerms } from './text.js';
-import { fromMap, normalized, Vocabulary, type SparseVector } from './vector.js';
+import { fromCounts, normalized, Vocabulary, type SparseVector } from './vector.js';
 
 /** One finding of one review, with what similarity needs precomputed. */
 export interface FindingFeatures {
@@ -37,6 +37,8 @@ export interface Corpus {
   size: number;
   vocabulary: Vocabulary;
   df: Int32Array;
+  /** `idf(df)` of every term counted. */
+  idf: Float64Array;
 }
 
 /**
@@ -72,13 +74,15 @@ export function bodyOf(finding: Finding): string {
     const firstLine = lines[0]!.replace(/^\s*(?:#+|\d+[.)]|[-*+])\s*/, '');
     if (fold(firstLine).startsWith(title)) {
       // Drop as many words from the first line as the title has, then any closing markup and colon.
-      const words = title.split(' ').length;
-      lines[0] = firstLine
-        .replace(/^[\s*_`#]*/, '')
-        .split(/(?<=\S)(?=\s)/)
-        .slice(words)
-        .join('')
-        .replace(/^[\s*_`:.\-–—]*/, '');
+      const rest = firstLine.replace(/^[\s*_`#]*/, '');
+      let words = title.split(' ').length;
+      let at = 0;
+      while (words > 0 && at < rest.length) {
+        while (at < rest.length && /\s/.test(rest[at]!)) at++;
+        while (at < rest.length && !/\s/.test(rest[at]!)) at++;
+        words--;
+      }
+      lines[0] = rest.slice(at).replace(/^[\s*_`:.\-–—]*/, '');
     }
   }
   const kept: string[] = [];
@@ -114,11 +118,12 @@ export function extractFeatures(review: Review, finding: Finding, vocabulary: Vo
   const names = new Set(finding.evidence.identifiers.map((i) => i.toLowerCase()));
   const title = textTerms(finding.title, Infinity, Infinity, names);
   const text = textTerms(body, LEAD_WORDS, LEAD_WORDS, names);
-  const stem = (s: string): number => vocabulary.id('s', s);
+  const stem = vocabulary.space('s');
+  const identifier = vocabulary.space('i');
   const identifiers = new Set<number>();
-  for (const raw of finding.evidence.identifiers) for (const k of identifierKeys(raw)) identifiers.add(vocabulary.id('i', k));
-  for (const k of title.identifiers) identifiers.add(vocabulary.id('i', k));
-  for (const k of text.identifiers) identifiers.add(vocabulary.id('i', k));
+  for (const raw of finding.evidence.identifiers) for (const k of identifierKeys(raw)) identifiers.add(identifier(k));
+  for (const k of title.identifiers) identifiers.add(identifier(k));
+  for (const k of text.identifiers) identifiers.add(identifier(k));
   const places = new Map<string, LineRange[]>();
   if (finding.evidence.lines.length > 0) addRanges(places, review.subject, finding.evidence.lines);
   for (const loc of finding.evidence.locations) addRanges(places, loc.path, loc.lines);
@@ -158,7 +163,8 @@ export function buildCorpus(features: FindingFeatures[], vocabulary: Vocabulary)
     for (const t of f.proseTerms) visit(t);
     for (const t of f.identifiers) visit(t);
   });
-  return { size: features.length, vocabulary, df };
+  const weights = Float64Array.from(df, (d) => idf(d, features.length));
+  return { size: features.length, vocabulary, df, idf: weights };
 }
 
 /** Smoothed IDF: never zero (a term every finding shares still counts a little), ln(1 + N/df). */
@@ -168,8 +174,7 @@ export function idf(df: number | undefined, size: number): number {
 
 /** Unit TF-IDF vector (sublinear tf) of a list of term ids. */
 export function tfidf(terms: number[], corpus: Corpus): SparseVector {
-  const counts = new Map<number, number>();
-  for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
-  for (const [t, n] of counts) counts.set(t, (1 + Math.log(n)) * idf(corpus.df[t], corpus.size));
-  return normalized(fromMap(counts));
+  const v = fromCounts(terms);
+  for (let i = 0; i < v.idx.length; i++) v.val[i] = (1 + Math.log(v.val[i]!)) * corpus.idf[v.idx[i]!]!;
+  return normalized(v);
 }

@@ -1,7 +1,7 @@
 // Similarity of findings: the signal blocks of a finding's vector (text, identifiers, cited lines, category), their weights, the agreement gate.
 import type { LineRange } from '../model.js';
-import { idf, tfidf, type Corpus, type FindingFeatures } from './features.js';
-import { add, cosine, dot, fromMap, normalized, scaled, type SparseVector } from './vector.js';
+import { tfidf, type Corpus, type FindingFeatures } from './features.js';
+import { cosine, dot, fromMap, normalized, type SparseVector } from './vector.js';
 
 /**
  * Weights of the signal blocks in a finding's vector (see docs/consolidation.md for why). Each block
@@ -59,54 +59,60 @@ export function mergeRanges(ranges: LineRange[]): LineRange[] {
   return out;
 }
 
-function block(out: SparseVector, v: SparseVector, weight: number): SparseVector {
-  if (weight <= 0 || v.idx.length === 0) return out;
-  return add(out, normalized(v), Math.sqrt(weight));
+/** Adds `block`, normalised and scaled by √weight, into `out` (term id → weight). */
+function addBlock(out: Map<number, number>, block: Map<number, number>, weight: number): void {
+  let sum = 0;
+  for (const x of block.values()) sum += x * x;
+  if (weight <= 0 || sum === 0) return;
+  const scale = Math.sqrt(weight / sum);
+  for (const [k, x] of block) out.set(k, (out.get(k) ?? 0) + x * scale);
 }
 
-/** The cited lines of a finding, per file in buckets of LINE_BUCKET lines (raw counts). */
-function placeVector(f: FindingFeatures, corpus: Corpus): SparseVector {
+/** The cited lines of a finding, per file in buckets of LINE_BUCKET lines (lines per bucket). */
+function placeBlock(f: FindingFeatures, corpus: Corpus): Map<number, number> {
   const m = new Map<number, number>();
+  const place = corpus.vocabulary.space('p');
   for (const [path, ranges] of f.places) {
     for (const [a, b] of mergeRanges(ranges)) {
       for (let bucket = Math.floor(a / LINE_BUCKET); bucket <= Math.floor(b / LINE_BUCKET); bucket++) {
         const lines = Math.min(b, bucket * LINE_BUCKET + LINE_BUCKET - 1) - Math.max(a, bucket * LINE_BUCKET) + 1;
-        const k = corpus.vocabulary.id('p', `${path}:${bucket}`);
+        const k = place(`${path}:${bucket}`);
         m.set(k, (m.get(k) ?? 0) + lines);
       }
     }
   }
-  return fromMap(m);
+  return m;
 }
 
-/** The text block: title and lead TF-IDF vectors mixed by TEXT_WEIGHTS. */
-function textVector(f: FindingFeatures, corpus: Corpus): SparseVector {
-  return add(scaled(f.title, TEXT_WEIGHTS.title), tfidf(f.leadTerms, corpus), TEXT_WEIGHTS.lead);
+/** The text block: the title's and the lead's unit TF-IDF vectors mixed by TEXT_WEIGHTS. */
+function textBlock(f: FindingFeatures, corpus: Corpus): Map<number, number> {
+  const m = new Map<number, number>();
+  for (let i = 0; i < f.title.idx.length; i++) m.set(f.title.idx[i]!, TEXT_WEIGHTS.title * f.title.val[i]!);
+  const lead = tfidf(f.leadTerms, corpus);
+  for (let i = 0; i < lead.idx.length; i++) m.set(lead.idx[i]!, (m.get(lead.idx[i]!) ?? 0) + TEXT_WEIGHTS.lead * lead.val[i]!);
+  return m;
 }
 
 /**
  * Fills each finding's vectors: `vector`, the unit sum of its signal blocks (text, identifiers
  * weighted by rarity, cited lines, category); `prose`, its words without names of code; `title`.
- * Category terms are interned here, so findings that share one share its term.
+ * Place and category terms are interned here, so findings that share one share its term.
  */
 export function weigh(features: FindingFeatures[], corpus: Corpus): void {
+  const category = corpus.vocabulary.space('c');
   for (const f of features) {
     f.title = tfidf(f.titleTerms, corpus);
     f.prose = tfidf(f.proseTerms, corpus);
-  }
-  for (const f of features) {
-    let v: SparseVector = { idx: new Int32Array(0), val: new Float64Array(0) };
-    v = block(v, textVector(f, corpus), WEIGHTS.text);
-    const ids = new Map<number, number>();
-    for (const t of f.identifiers) ids.set(t, idf(corpus.df[t], corpus.size));
-    v = block(v, fromMap(ids), WEIGHTS.identifiers);
-    v = block(v, placeVector(f, corpus), WEIGHTS.places);
+    const v = new Map<number, number>();
+    addBlock(v, textBlock(f, corpus), WEIGHTS.text);
+    addBlock(v, new Map(f.identifiers.map((t) => [t, corpus.idf[t]!])), WEIGHTS.identifiers);
+    addBlock(v, placeBlock(f, corpus), WEIGHTS.places);
     if (f.category) {
-      const c = new Map<number, number>([[corpus.vocabulary.id('c', f.category), 1]]);
-      if (f.secondaryCategory && f.secondaryCategory !== f.category) c.set(corpus.vocabulary.id('c', f.secondaryCategory), 0.5);
-      v = block(v, fromMap(c), WEIGHTS.category);
+      const c = new Map<number, number>([[category(f.category), 1]]);
+      if (f.secondaryCategory && f.secondaryCategory !== f.category) c.set(category(f.secondaryCategory), 0.5);
+      addBlock(v, c, WEIGHTS.category);
     }
-    f.vector = normalized(v);
+    f.vector = normalized(fromMap(v));
   }
 }
 

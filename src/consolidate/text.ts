@@ -37,21 +37,49 @@ const STOP_STEMS = new Set<string>([...STOP].map((w) => stem(w)));
 const SYNONYMS = new Map<string, string>();
 for (const [canonical, ...words] of synonyms.words) for (const w of words) SYNONYMS.set(w.toLowerCase(), canonical!);
 
-/** Multi-word phrases → one term (`fee-on-transfer`, `transfer fee` → feeontransfer), longest match first. */
-const PHRASES = new Map<string, string>();
-const phraseKey = (p: string): string => p.toLowerCase().replace(/[\s-]+/g, ' ');
-for (const [canonical, ...phrases] of synonyms.phrases) for (const p of phrases) PHRASES.set(phraseKey(p), canonical!);
-const PHRASE_PATTERN = new RegExp(
-  `(?<![A-Za-z0-9_])(?:${[...PHRASES.keys()]
-    .sort((a, b) => b.length - a.length || (a < b ? -1 : 1))
-    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '[\\s-]+'))
-    .join('|')})(?![A-Za-z0-9_])`,
-  'gi',
-);
+/**
+ * Multi-word phrases read as one term (`fee-on-transfer`, `transfer fee` → feeontransfer), by their
+ * first word, longest first. Matched on the token sequence, so hyphens and spaces are alike.
+ */
+const PHRASES = new Map<string, Array<{ words: string[]; term: string }>>();
+for (const [canonical, ...phrases] of synonyms.phrases) {
+  for (const p of phrases) {
+    const words = p.toLowerCase().split(/[^a-z0-9_]+/).filter(Boolean);
+    const list = PHRASES.get(words[0]!) ?? [];
+    list.push({ words, term: canonical! });
+    PHRASES.set(words[0]!, list);
+  }
+}
+for (const list of PHRASES.values()) list.sort((a, b) => b.words.length - a.words.length || (a.words.join(' ') < b.words.join(' ') ? -1 : 1));
 
-/** The text with links, hex literals and line anchors blanked and synonym phrases read as their term. */
-function normalizeText(text: string): string {
-  return text.replace(NOISE, ' ').replace(PHRASE_PATTERN, (m) => ` ${PHRASES.get(phraseKey(m)) ?? m} `);
+/** The phrase starting at token `i`, if any: the term it reads as and how many tokens it spans. */
+function phraseAt(tokens: string[], i: number, first: string): { term: string; length: number } | null {
+  const list = PHRASES.get(first);
+  if (list === undefined) return null;
+  next: for (const p of list) {
+    if (i + p.words.length > tokens.length) continue;
+    for (let k = 1; k < p.words.length; k++) if (tokenInfo(tokens[i + k]!).lower !== p.words[k]) continue next;
+    return { term: p.term, length: p.words.length };
+  }
+  return null;
+}
+
+/** Word-like tokens of a text, links, hex literals and line anchors left out. */
+function tokensOf(text: string): string[] {
+  return text.replace(NOISE, ' ').match(TOKEN) ?? [];
+}
+
+/**
+ * Could this token be identifier-shaped (see isIdentifierShaped)? A cheap test that lets plain words
+ * skip the token cache once only identifiers are wanted.
+ */
+function mayBeShaped(raw: string): boolean {
+  for (let i = 1; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    // '_' '.' ')' or an upper-case letter after the first character.
+    if (c === 95 || c === 46 || c === 41 || (c >= 65 && c <= 90)) return true;
+  }
+  return raw.charCodeAt(0) === 95;
 }
 
 /** True for a token that carries no information about which issue a finding raises. */
@@ -108,12 +136,6 @@ const FILE_NAME = /\.(?:sol|py|js|ts|jsx|tsx|go|rs|java|kt|c|h|cc|cpp|hpp|cs|rb|
 /** A word, or an identifier kept whole (`run_as_root`, `utils.execute`, `f()`). */
 const TOKEN = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\(\))?/g;
 
-/** Raw word-like tokens of a text, identifiers kept whole (`run_as_root`, `utils.execute`, `f()`). */
-export function rawTokens(text: string): string[] {
-  const tokens = text.replace(NOISE, ' ').match(TOKEN) ?? [];
-  return tokens.filter((t) => !FILE_NAME.test(t));
-}
-
 /**
  * Content stems of a text: words lowercased, stopwords, filler and bare numbers dropped,
  * Porter-stemmed. Identifier-shaped tokens are split into their words (`getPositionIdsByOwner` →
@@ -121,8 +143,14 @@ export function rawTokens(text: string): string[] {
  */
 export function contentStems(text: string, options: { identifiers?: 'split' | 'skip'; skip?: Set<string> } = {}): string[] {
   const out: string[] = [];
-  for (const raw of normalizeText(text).match(TOKEN) ?? []) {
-    const t = tokenInfo(raw);
+  const tokens = tokensOf(text);
+  for (let i = 0; i < tokens.length; i++) {
+    let t = tokenInfo(tokens[i]!);
+    const phrase = phraseAt(tokens, i, t.lower);
+    if (phrase) {
+      t = tokenInfo(phrase.term);
+      i += phrase.length - 1;
+    }
     if (t.file || options.skip?.has(t.lower)) continue;
     if (t.shaped && options.identifiers === 'skip') continue;
     for (const s of t.stems) out.push(s);
@@ -179,14 +207,29 @@ function tokenInfo(raw: string): TokenInfo {
   return info;
 }
 
-/** Stems, prose stems and identifiers of a text in one tokenisation (texts can be long audit reports). */
+/**
+ * Stems, prose stems and identifiers of a text in one tokenisation (texts can be long audit
+ * reports): once `limit` stems and `proseLimit` prose stems are read, only identifiers are looked for.
+ */
 export function textTerms(text: string, limit: number, proseLimit: number, skip: Set<string> = new Set()): TextTerms {
   const out: TextTerms = { stems: [], prose: [], identifiers: [] };
-  for (const raw of normalizeText(text).match(TOKEN) ?? []) {
-    const t = tokenInfo(raw);
+  const tokens = tokensOf(text);
+  for (let i = 0; i < tokens.length; i++) {
+    const raw = tokens[i]!;
+    if (out.stems.length >= limit && out.prose.length >= proseLimit) {
+      if (!mayBeShaped(raw)) continue;
+      const t = tokenInfo(raw);
+      if (t.shaped) for (const k of t.identifiers) out.identifiers.push(k);
+      continue;
+    }
+    let t = tokenInfo(raw);
+    const phrase = phraseAt(tokens, i, t.lower);
+    if (phrase) {
+      t = tokenInfo(phrase.term);
+      i += phrase.length - 1;
+    }
     if (t.file) continue;
     if (t.shaped) for (const k of t.identifiers) out.identifiers.push(k);
-    if (out.stems.length >= limit && out.prose.length >= proseLimit) continue;
     const named = t.shaped || (skip.size > 0 && skip.has(t.lower));
     for (const s of t.stems) {
       if (out.stems.length < limit) out.stems.push(s);
@@ -199,8 +242,7 @@ export function textTerms(text: string, limit: number, proseLimit: number, skip:
 /** Identifier-shaped tokens of a text, normalised (code spans are the parser's job; this catches prose). */
 export function textIdentifiers(text: string): string[] {
   const out: string[] = [];
-  const tokens = text.replace(NOISE, ' ').match(TOKEN) ?? [];
-  for (const raw of tokens) if (isIdentifierShaped(raw)) out.push(...identifierKeys(raw));
+  for (const raw of tokensOf(text)) if (isIdentifierShaped(raw)) out.push(...identifierKeys(raw));
   return out;
 }
 

@@ -4,7 +4,7 @@ import { graphClusters, type Edge } from './cluster.js';
 import type { FindingFeatures } from './features.js';
 import { fingerprints } from './fingerprint.js';
 import { textIdentifiers } from './text.js';
-import { add, cosine, normalized, type SparseVector } from './vector.js';
+import { add, dot, normalized, type SparseVector } from './vector.js';
 
 /** A consolidated finding with the features of its sources and the subject it was placed in. */
 export interface PlacedFinding {
@@ -15,12 +15,12 @@ export interface PlacedFinding {
 
 /** Findings with at most this specificity (classifier's [0, 1]) count as unspecific. */
 export const GENERIC_SPECIFICITY = 0.35;
-/** Two generic findings in different subjects belong to one theme from this average similarity on. */
+/** Unclassified advice joins a theme while its mean word similarity to the theme's findings is at least this. */
 export const THEME_THRESHOLD = 0.3;
-/** Below this much agreement in words, a shared category alone does not make two pieces of advice one theme. */
-const THEME_MIN_TEXT = 0.1;
-/** Weights of theme similarity: the words of the advice, and its category when classified. */
-const THEME_WEIGHTS = { text: 0.6, category: 0.4 } as const;
+/** Each theme unit is indexed by this many of its heaviest words, to find units worth comparing. */
+const INDEX_TERMS = 16;
+/** A word indexed by more units than this proposes no pairs. */
+const MAX_POSTING = 400;
 
 /**
  * Boilerplate candidate: it cites no lines in any file, and either the classifier calls it generic,
@@ -36,69 +36,88 @@ export function isGenericCandidate(f: ConsolidatedFinding): boolean {
   return f.specificity === null || f.specificity <= GENERIC_SPECIFICITY;
 }
 
-/** The advice's words without names of code (which library it names does not change the advice). */
-function centroid(members: FindingFeatures[]): SparseVector {
+/** The advice's words without names of code (which library it names does not change the advice): a unit vector. */
+function adviceVector(members: FindingFeatures[]): SparseVector {
   let v: SparseVector = { idx: new Int32Array(0), val: new Float64Array(0) };
   for (const m of members) v = add(v, m.prose);
   return normalized(v);
 }
 
-/**
- * Theme similarity: classified, the category decides most (two pieces of generic advice about
- * the same category are the same recurring advice, however worded) and the words the rest;
- * unclassified, the words alone, and they must agree at least THEME_MIN_TEXT.
- */
-function themeSimilarity(a: PlacedFinding, va: SparseVector, b: PlacedFinding, vb: SparseVector): number {
-  const text = cosine(va, vb);
-  const fa = a.finding;
-  const fb = b.finding;
-  if (!fa.category || !fb.category) return text < THEME_MIN_TEXT ? 0 : text;
-  const category =
-    fa.category === fb.category ? 1 : fa.category === fb.secondaryCategory || fa.secondaryCategory === fb.category ? 0.5 : 0;
-  return THEME_WEIGHTS.text * text + THEME_WEIGHTS.category * category;
+/** A unit of theme clustering: the classified advice of one category, or one unclassified piece of advice. */
+interface Unit {
+  items: number[];
+  category: string | null;
+  /** Sum of the items' advice vectors. */
+  sum: SparseVector;
 }
 
 /**
- * Groups generic findings of different subjects into themes (average-link, so "logging" advice does
- * not chain into "dependency" advice), keeps groups spanning at least two subjects, and sets
- * `theme` on their findings. Pairwise over the candidates: they are few (boilerplate only) and
- * usually far fewer than findings; blocking by category keeps it bounded when classified.
+ * Groups generic findings into themes and keeps those spanning at least two subjects, setting
+ * `theme` on their findings. Classified, the category decides: generic advice about one category is
+ * one recurring piece of advice however it is worded (dependency updates, least privilege, logging).
+ * Unclassified advice joins a category's advice, or other unclassified advice, by its words: average
+ * linkage (its mean similarity to all of a group's findings) over pairs that share a heavy word, so
+ * "logging" advice does not chain into "dependency" advice. Cost: linear in the candidates, plus the
+ * pairs the word index proposes.
  */
 export function findThemes(placed: PlacedFinding[]): Theme[] {
   const candidates = placed.filter((p) => isGenericCandidate(p.finding));
   if (candidates.length < 2) return [];
   candidates.sort((a, b) => (a.finding.id < b.finding.id ? -1 : a.finding.id > b.finding.id ? 1 : 0));
-  const vectors = candidates.map((c) => centroid(c.members));
-  const edges: Edge[] = [];
-  const blocks = new Map<string, number[]>();
+  const vectors = candidates.map((c) => adviceVector(c.members));
+
+  const units: Unit[] = [];
+  const byCategory = new Map<string, Unit>();
   candidates.forEach((c, i) => {
-    const key = c.finding.category ?? '';
-    blocks.set(key, [...(blocks.get(key) ?? []), i]);
-  });
-  const unclassified = blocks.get('') ?? [];
-  const pairsOf = (list: number[], others: number[]): void => {
-    for (const i of list)
-      for (const j of others) {
-        if (j <= i || candidates[i]!.subject === candidates[j]!.subject) continue;
-        const s = themeSimilarity(candidates[i]!, vectors[i]!, candidates[j]!, vectors[j]!);
-        if (s > 0) edges.push({ i, j, score: s, gate: 1 });
-      }
-  };
-  for (const [key, list] of blocks) {
-    pairsOf(list, list);
-    if (key !== '') {
-      pairsOf(list, unclassified);
-      pairsOf(unclassified, list);
+    const category = c.finding.category;
+    let unit = category ? byCategory.get(category) : undefined;
+    if (!unit) {
+      unit = { items: [], category, sum: { idx: new Int32Array(0), val: new Float64Array(0) } };
+      units.push(unit);
+      if (category) byCategory.set(category, unit);
     }
+    unit.items.push(i);
+    unit.sum = add(unit.sum, vectors[i]!);
+  });
+
+  // Pairs worth comparing: units sharing one of their heaviest words, one side unclassified
+  // (two categories are two different pieces of advice).
+  const postings = new Map<number, number[]>();
+  units.forEach((u, k) => {
+    const order = Array.from(u.sum.idx.keys()).sort((x, y) => u.sum.val[y]! - u.sum.val[x]! || u.sum.idx[x]! - u.sum.idx[y]!);
+    for (const p of order.slice(0, INDEX_TERMS)) {
+      const term = u.sum.idx[p]!;
+      const list = postings.get(term) ?? [];
+      list.push(k);
+      postings.set(term, list);
+    }
+  });
+  const seen = new Set<number>();
+  const edges: Edge[] = [];
+  for (const list of postings.values()) {
+    // A word shared by very many pieces of advice is not what tells them apart, and would cost its square.
+    if (list.length > MAX_POSTING) continue;
+    for (let x = 0; x < list.length; x++)
+      for (let y = x + 1; y < list.length; y++) {
+        const i = list[x]!;
+        const j = list[y]!;
+        if (units[i]!.category && units[j]!.category) continue;
+        const key = i * units.length + j;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const score = dot(units[i]!.sum, units[j]!.sum);
+        if (score > 0) edges.push({ i, j, score, gate: 1 });
+      }
   }
-  // Average linkage over theme similarity; findings of one subject may share a theme (no cannot-links).
-  const ones = candidates.map(() => 1);
-  const clusters = graphClusters(candidates.length, edges, { threshold: THEME_THRESHOLD, cohesion: 1, minGate: 0, relativeGate: 0 }, {
-    self: ones,
-    gateSelf: ones,
-    labels: candidates.map(() => []),
-    kinds: candidates.map(() => null),
-  }).filter((c) => new Set(c.map((i) => candidates[i]!.subject)).size >= 2);
+  const clusters = graphClusters(units.length, edges, { threshold: THEME_THRESHOLD, cohesion: 1, minGate: 0, relativeGate: 0 }, {
+    self: units.map((u) => u.items.length),
+    gateSelf: units.map(() => 1),
+    labels: units.map(() => []),
+    kinds: units.map(() => null),
+    sizes: units.map((u) => u.items.length),
+  })
+    .map((c) => c.flatMap((k) => units[k]!.items).sort((a, b) => a - b))
+    .filter((c) => new Set(c.map((i) => candidates[i]!.subject)).size >= 2);
   const groups = clusters.map((c) => ({
     members: c.flatMap((i) => candidates[i]!.members),
     category: mostCommon(c.map((i) => candidates[i]!.finding.category)),
@@ -132,12 +151,12 @@ function mostCommon(values: Array<string | null>): string | null {
  * The theme's title: a title that names no code (advice, not a finding about `nl_lib`), then the
  * most central, then the shorter, then alphabetical.
  */
-function pickTitle(items: PlacedFinding[], vectors: Array<SparseVector>): string {
+function pickTitle(items: PlacedFinding[], vectors: SparseVector[]): string {
+  // Unit vectors: an item's summed cosine to the others is its dot product with their sum.
+  let sum: SparseVector = { idx: new Int32Array(0), val: new Float64Array(0) };
+  for (const v of vectors) sum = add(sum, v);
   const ranked = items.map((it, i) => {
-    let centrality = 0;
-    vectors.forEach((v, j) => {
-      if (j !== i) centrality += cosine(vectors[i]!, v);
-    });
+    const centrality = dot(vectors[i]!, sum) - dot(vectors[i]!, vectors[i]!);
     const title = it.finding.title;
     return { title, namesCode: textIdentifiers(title).length > 0 || /`/.test(title), centrality };
   });

@@ -10,11 +10,19 @@ export class Vocabulary {
   private count = 0;
 
   id(space: string, term: string): number {
+    return this.space(space)(term);
+  }
+
+  /** The interning function of one namespace (hoist it out of loops). */
+  space(space: string): (term: string) => number {
     let ids = this.spaces.get(space);
     if (ids === undefined) this.spaces.set(space, (ids = new Map()));
-    let i = ids.get(term);
-    if (i === undefined) ids.set(term, (i = this.count++));
-    return i;
+    const table = ids;
+    return (term: string): number => {
+      let i = table.get(term);
+      if (i === undefined) table.set(term, (i = this.count++));
+      return i;
+    };
   }
 
   get size(): number {
@@ -32,17 +40,32 @@ export const EMPTY: SparseVector = { idx: new Int32Array(0), val: new Float64Arr
 
 /** A vector from term id → weight (zero weights dropped). */
 export function fromMap(m: Map<number, number>): SparseVector {
-  const keys = [...m.keys()].sort((a, b) => a - b);
-  const idx = new Int32Array(keys.length);
+  const keys = Int32Array.from(m.keys()).sort();
   const val = new Float64Array(keys.length);
   let n = 0;
-  for (const k of keys) {
-    const x = m.get(k)!;
+  for (let i = 0; i < keys.length; i++) {
+    const x = m.get(keys[i]!)!;
     if (x === 0) continue;
-    idx[n] = k;
+    keys[n] = keys[i]!;
     val[n++] = x;
   }
-  return n === keys.length ? { idx, val } : { idx: idx.slice(0, n), val: val.slice(0, n) };
+  return n === keys.length ? { idx: keys, val } : { idx: keys.slice(0, n), val: val.slice(0, n) };
+}
+
+/** A vector counting term ids (a term listed twice has weight 2). */
+export function fromCounts(terms: ArrayLike<number>): SparseVector {
+  const sorted = Int32Array.from(terms).sort();
+  const idx = new Int32Array(sorted.length);
+  const val = new Float64Array(sorted.length);
+  let n = -1;
+  for (let i = 0; i < sorted.length; i++) {
+    if (n >= 0 && idx[n] === sorted[i]) val[n]!++;
+    else {
+      idx[++n] = sorted[i]!;
+      val[n] = 1;
+    }
+  }
+  return { idx: idx.subarray(0, n + 1), val: val.subarray(0, n + 1) };
 }
 
 export function dot(a: SparseVector, b: SparseVector): number {
