@@ -54,10 +54,11 @@ export type Outcome =
   | { ok: false; diagnostic: Diagnostic };
 
 /**
- * Below this many reviews to analyse the serial path wins: starting a worker and loading the parser in
- * it (~0.3 s measured here) costs more than analysing a few dozen reviews on the main thread.
+ * Below this many reviews to analyse the serial path wins: a worker takes ~1 s here to start and load
+ * the parser, lexicons and taxonomy (measured: first result after 0.9–1.1 s), which is what 30–60
+ * reviews cost on the main thread, where all of that is already loaded.
  */
-export const SERIAL_BELOW = 48;
+export const SERIAL_BELOW = 64;
 
 /** How many workers analysing `count` reviews gets: 1 means the main thread, no workers. */
 export function workerCount(count: number, jobs: number = availableParallelism()): number {
