@@ -3,8 +3,11 @@ import { mkdir, rename, writeFile, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-/** Characters that are unsafe in a path segment on some platform (plus control characters). */
-const UNSAFE_SEGMENT = /[<>:"|?*\\\u0000-\u001f\u007f]/g;
+/**
+ * Characters that are unsafe in a path segment on some platform (plus control characters), and `#`,
+ * which would end the path of every link to the file (`reports/a#b.py.md` links to `reports/a`).
+ */
+const UNSAFE_SEGMENT = /[<>:"|?*#\\\u0000-\u001f\u007f]/g;
 
 /**
  * Turns an untrusted path such as a review's subject (`../../etc/x`, `/abs`, `C:\\x`, names with
