@@ -20,6 +20,7 @@ interface Measure {
   reviews: number;
   rss: number | null;
   note: string;
+  failed?: boolean;
 }
 
 /** Runs a child node process with the RSS probe preloaded; resolves with wall time, peak RSS, stdout and stderr. */
@@ -61,7 +62,11 @@ async function buildOnce(name: string, corpus: Corpus, out: string, jobs: string
   const args = [CLI, 'build', join(corpus.dir, 'reviews'), '--manifest', corpus.manifest, '--out', out, '--json'];
   if (jobs) args.push('--jobs', jobs);
   const run = await measured(args, name.replace(/\W/g, ''));
-  if (run.code !== 0 && run.code !== 1) throw new Error(`${name} build failed (exit ${run.code}):\n${run.stderr.slice(-4000)}`);
+  if (run.code !== 0 && run.code !== 1) {
+    // A failed build is a result too (out of memory, a string too long): report it, do not lose the other figures.
+    const last = run.stderr.trim().split('\n').filter((l) => /error|heap|memory|invalid/i.test(l)).slice(-1)[0] ?? run.stderr.trim().split('\n').slice(-1)[0];
+    return { name, seconds: run.seconds, bytes: corpus.bytes, reviews: 0, rss: run.rss, note: `FAILED (exit ${run.code}): ${last ?? ''}`.slice(0, 160), failed: true };
+  }
   const summary = JSON.parse(run.stdout) as { reviews: number; findings: number; consolidated: number; skipped: number };
   const cached = /(\d+) from cache/.exec(run.stderr)?.[1] ?? '?';
   return {
@@ -172,7 +177,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${target(`cold / parse-only at ${reviews}`, cold.seconds / base.seconds, 0.8)}\n`);
     process.stdout.write(`${target('warm / cold', warm.seconds / cold.seconds, 0.1)}\n`);
     process.stdout.write(`${target('incremental / cold', incremental.seconds / cold.seconds, 0.15)}\n`);
-    if (large) {
+    if (large?.failed) process.stdout.write(`  MISSED  cold build of ${reviews * 4}: it failed (see the table)\n`);
+    else if (large) {
       process.stdout.write(`${target(`cold ${reviews * 4} / cold ${reviews}`, large.seconds / cold.seconds, 4.4)}\n`);
       if (large.rss !== null) process.stdout.write(`${target(`peak RSS at ${reviews * 4}`, large.rss / 2 ** 30, 1.5, ' GB')}\n`);
     }
