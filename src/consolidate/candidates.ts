@@ -10,7 +10,7 @@ export interface CandidateOptions {
   perFinding: number;
 }
 
-export const DEFAULT_CANDIDATE_OPTIONS: CandidateOptions = { maxPosting: 400, termsPerFinding: 24, perFinding: 60 };
+export const DEFAULT_CANDIDATE_OPTIONS: CandidateOptions = { maxPosting: 200, termsPerFinding: 24, perFinding: 60 };
 
 /** Cited lines are indexed in windows of this many lines, so nearby citations meet. */
 const LINE_WINDOW = 16;

@@ -1,6 +1,6 @@
 // Per-finding features for similarity (interned terms of title, lead and body, identifiers, cited places), corpus IDF, one vector per finding.
 import type { Finding, LineRange, Review } from '../model.js';
-import { identifierKeys, stripFencedCode, textTerms } from './text.js';
+import { identifierKeys, textTerms } from './text.js';
 import { fromCounts, normalized, Vocabulary, type SparseVector } from './vector.js';
 
 /** One finding of one review, with what similarity needs precomputed. */
@@ -16,7 +16,7 @@ export interface FindingFeatures {
   leadTerms: number[];
   /** Stem ids of title and lead without any identifier: the words about *what* is wrong. */
   proseTerms: number[];
-  /** Interned identifier keys the finding names (evidence and identifier-shaped prose tokens), unique. */
+  /** Interned identifier keys the finding names (evidence, identifier-shaped tokens of its prose and pasted code), unique. */
   identifiers: number[];
   /** Cited lines per file: the subject's own lines and every linked location. */
   places: Map<string, LineRange[]>;
@@ -24,6 +24,8 @@ export interface FindingFeatures {
   secondaryCategory: string | null;
   /** Content stems of the title, in order (for ids and representative titles). */
   titleStems: string[];
+  /** Identifier keys named in the title, in order (for ids). */
+  titleIdentifiers: string[];
   /** The finding's unit vector of weighted signal blocks; filled by `weigh`. */
   vector: SparseVector;
   /** Unit TF-IDF vector of `proseTerms`; filled by `weigh`. */
@@ -61,41 +63,72 @@ const fold = (t: string): string => t.replace(/[\s*_`#]+/g, ' ').trim().toLowerC
  */
 const NOT_THE_ISSUE = /^(?:recommendations?|recommended|mitigations?|remediation|fix|suggested fix|tools? used|code snippets?|references?|links?)\b/i;
 
+/** Opening or closing line of a fenced code block: its fence (``` or ~~~, 3 or more) and what follows. */
+const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+const HEADING = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/;
+
 /**
- * The prose of a finding without pasted code, without the sections that do not describe the issue,
- * without heading lines, and without its title when the text opens with it (`# Title`,
- * `1. **Title**: text…`): the title is weighted on its own and must not count twice.
+ * The prose of a finding — without pasted code, without the sections that do not describe the
+ * issue, without heading lines, and without its title when the text opens with it (`# Title`,
+ * `1. **Title**: text…`): the title is weighted on its own and must not count twice — and, apart,
+ * the code it pastes (fenced blocks), whose names say where. One pass over the lines.
  */
-export function bodyOf(finding: Finding): string {
-  const source = finding.excerpt ? stripFencedCode(finding.excerpt) : finding.text;
-  const lines = source.trimStart().split('\n');
+export function bodyOf(finding: Finding): { prose: string; code: string } {
+  const source = finding.excerpt || finding.text;
   const title = fold(finding.title);
-  if (title) {
-    const firstLine = lines[0]!.replace(/^\s*(?:#+|\d+[.)]|[-*+])\s*/, '');
-    if (fold(firstLine).startsWith(title)) {
-      // Drop as many words from the first line as the title has, then any closing markup and colon.
-      const rest = firstLine.replace(/^[\s*_`#]*/, '');
-      let words = title.split(' ').length;
-      let at = 0;
-      while (words > 0 && at < rest.length) {
-        while (at < rest.length && /\s/.test(rest[at]!)) at++;
-        while (at < rest.length && !/\s/.test(rest[at]!)) at++;
-        words--;
-      }
-      lines[0] = rest.slice(at).replace(/^[\s*_`:.\-–—]*/, '');
-    }
-  }
   const kept: string[] = [];
+  const code: string[] = [];
+  let fence: string | null = null;
   let skipping = false;
-  for (const line of lines) {
-    const heading = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+  let first = true;
+  let from = 0;
+  while (from <= source.length) {
+    let to = source.indexOf('\n', from);
+    if (to < 0) to = source.length;
+    let line = source.slice(from, to);
+    from = to + 1;
+    if (fence !== null) {
+      const close = FENCE.exec(line);
+      if (close && close[1]![0] === fence[0] && close[1]!.length >= fence.length && !close[2]!.trim()) fence = null;
+      else code.push(line);
+      continue;
+    }
+    const open = finding.excerpt ? FENCE.exec(line) : null;
+    if (open) {
+      fence = open[1]!;
+      continue;
+    }
+    if (first) {
+      if (!line.trim()) continue;
+      first = false;
+      line = withoutTitle(line, title);
+    }
+    const heading = HEADING.exec(line);
     if (heading) {
       skipping = NOT_THE_ISSUE.test(heading[1]!.replace(/[*_`:]/g, '').trim());
       continue;
     }
     if (!skipping) kept.push(line);
   }
-  return kept.join('\n');
+  return { prose: kept.join('\n'), code: code.join('\n') };
+}
+
+/** The first line of a finding without the title it opens with, if it does (`**Title**: text` → `text`). */
+function withoutTitle(line: string, title: string): string {
+  if (!title) return line;
+  const firstLine = line.replace(/^\s*(?:#+|\d+[.)]|[-*+])\s*/, '');
+  // Only the line's start can hold the title: fold a bounded prefix, not a whole paragraph.
+  if (!fold(firstLine.slice(0, 4 * title.length + 40)).startsWith(title)) return line;
+  // Drop as many words from the line as the title has, then any closing markup and colon.
+  const rest = firstLine.replace(/^[\s*_`#]*/, '');
+  let words = title.split(' ').length;
+  let at = 0;
+  while (words > 0 && at < rest.length) {
+    while (at < rest.length && /\s/.test(rest[at]!)) at++;
+    while (at < rest.length && !/\s/.test(rest[at]!)) at++;
+    words--;
+  }
+  return rest.slice(at).replace(/^[\s*_`:.\-–—]*/, '');
 }
 
 function addRanges(places: Map<string, LineRange[]>, path: string, ranges: LineRange[]): void {
@@ -113,17 +146,19 @@ function addRanges(places: Map<string, LineRange[]>, path: string, ranges: LineR
 /** Extracts the features of one finding, interning its terms. Corpus weights come later (`weigh`). */
 export function extractFeatures(review: Review, finding: Finding, vocabulary: Vocabulary): FindingFeatures {
   const body = bodyOf(finding);
+  const code = textTerms(body.code, 0, 0);
   // The prose without names of code: what the finding says is wrong, not where. A shared constant's
   // words must not pass for agreement on the concern (see MIN_TEXT_AGREEMENT).
   const names = new Set(finding.evidence.identifiers.map((i) => i.toLowerCase()));
   const title = textTerms(finding.title, Infinity, Infinity, names);
-  const text = textTerms(body, LEAD_WORDS, LEAD_WORDS, names);
+  const text = textTerms(body.prose, LEAD_WORDS, LEAD_WORDS, names);
   const stem = vocabulary.space('s');
   const identifier = vocabulary.space('i');
   const identifiers = new Set<number>();
   for (const raw of finding.evidence.identifiers) for (const k of identifierKeys(raw)) identifiers.add(identifier(k));
   for (const k of title.identifiers) identifiers.add(identifier(k));
   for (const k of text.identifiers) identifiers.add(identifier(k));
+  for (const k of code.identifiers) identifiers.add(identifier(k));
   const places = new Map<string, LineRange[]>();
   if (finding.evidence.lines.length > 0) addRanges(places, review.subject, finding.evidence.lines);
   for (const loc of finding.evidence.locations) addRanges(places, loc.path, loc.lines);
@@ -141,6 +176,7 @@ export function extractFeatures(review: Review, finding: Finding, vocabulary: Vo
     category: finding.category,
     secondaryCategory: finding.secondaryCategory,
     titleStems: title.stems,
+    titleIdentifiers: title.identifiers,
     vector: { idx: new Int32Array(0), val: new Float64Array(0) },
     prose: { idx: new Int32Array(0), val: new Float64Array(0) },
     title: { idx: new Int32Array(0), val: new Float64Array(0) },

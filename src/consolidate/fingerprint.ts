@@ -1,7 +1,7 @@
 // Stable ids for consolidated findings: derived from what the sources agree on, never from positions or lines.
 import { createHash } from 'node:crypto';
 import type { FindingFeatures } from './features.js';
-import { contentStems, identifierKeys, textIdentifiers } from './text.js';
+import { contentStems, identifierKeys } from './text.js';
 
 interface Term {
   term: string;
@@ -15,9 +15,9 @@ function anchorTerms(f: FindingFeatures, identifiers: boolean): Map<string, bool
   const terms = new Map<string, boolean>();
   if (identifiers) {
     for (const raw of f.finding.evidence.identifiers) for (const k of identifierKeys(raw)) terms.set(k, true);
-    for (const k of textIdentifiers(f.finding.title)) terms.set(k, true);
+    for (const k of f.titleIdentifiers) terms.set(k, true);
   }
-  const words = identifiers ? contentStems(f.finding.title) : contentStems(f.finding.title, { identifiers: 'skip' });
+  const words = identifiers ? f.titleStems : contentStems(f.finding.title, { identifiers: 'skip' });
   for (const s of words) if (!terms.has(s)) terms.set(s, false);
   return terms;
 }

@@ -2,7 +2,7 @@
 import type { ConsolidatedFinding, Evidence, FileRef, LineRange, Severity, Source, Stance } from '../model.js';
 import type { FindingFeatures } from './features.js';
 import { contentStems, dice } from './text.js';
-import { add, dot, type SparseVector } from './vector.js';
+import { dot, fromMap } from './vector.js';
 
 /**
  * Strongest stance wins: one review raising a concern tied to the code outweighs others calling it
@@ -69,8 +69,9 @@ export function evidenceStrength(f: FindingFeatures): number {
  * sum: one pass over the group, not one per pair.
  */
 export function representative(members: FindingFeatures[]): FindingFeatures {
-  let sum: SparseVector = { idx: new Int32Array(0), val: new Float64Array(0) };
-  for (const m of members) sum = add(sum, m.vector);
+  const total = new Map<number, number>();
+  for (const m of members) for (let i = 0; i < m.vector.idx.length; i++) total.set(m.vector.idx[i]!, (total.get(m.vector.idx[i]!) ?? 0) + m.vector.val[i]!);
+  const sum = fromMap(total);
   let best: FindingFeatures | null = null;
   let bestScore = -Infinity;
   for (const m of [...members].sort(byKey)) {
@@ -155,10 +156,14 @@ function jaccard(a: Set<string>, b: Set<string>): number {
  */
 export function mergeRecommendations(texts: string[]): string[] {
   const kept: Array<{ text: string; stems: Set<string>; norm: string }> = [];
+  const exact = new Set<string>();
   for (const raw of texts) {
     const text = raw.replace(/\s+/g, ' ').trim();
     if (!text) continue;
     const norm = text.toLowerCase();
+    // Exact repeats (the common case in a large group) need no stemming or string distance.
+    if (exact.has(norm)) continue;
+    exact.add(norm);
     const stems = new Set(contentStems(text));
     // Dice only for strings of similar length (it cannot reach 0.9 otherwise, and it is the slow test).
     const near = (k: { norm: string }): boolean =>

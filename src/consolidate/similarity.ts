@@ -1,7 +1,7 @@
 // Similarity of findings: the signal blocks of a finding's vector (text, identifiers, cited lines, category), their weights, the agreement gate.
 import type { LineRange } from '../model.js';
 import { tfidf, type Corpus, type FindingFeatures } from './features.js';
-import { cosine, dot, fromMap, normalized, type SparseVector } from './vector.js';
+import { fromMap, normalized } from './vector.js';
 
 /**
  * Weights of the signal blocks in a finding's vector (see docs/consolidation.md for why). Each block
@@ -22,7 +22,7 @@ export const WEIGHTS = {
  * TF-IDF vector, mixed with these weights (see docs/consolidation.md).
  */
 export const TEXT_WEIGHTS = {
-  title: 0.6,
+  title: 1,
   lead: 1,
 };
 
@@ -114,17 +114,4 @@ export function weigh(features: FindingFeatures[], corpus: Corpus): void {
     }
     f.vector = normalized(fromMap(v));
   }
-}
-
-/**
- * Whether two findings (or clusters, given summed prose vectors) may merge at all: the words they
- * use about what is wrong, names of code left out, must agree a little (see MIN_TEXT_AGREEMENT).
- */
-export function agreeEnough(proseA: SparseVector, proseB: SparseVector): boolean {
-  return cosine(proseA, proseB) >= MIN_TEXT_AGREEMENT;
-}
-
-/** Cosine of two findings' vectors, 0 when their words about the concern disagree: what clustering compares. */
-export function pairScore(a: FindingFeatures, b: FindingFeatures): number {
-  return agreeEnough(a.prose, b.prose) ? dot(a.vector, b.vector) : 0;
 }

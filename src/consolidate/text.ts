@@ -1,4 +1,4 @@
-// Text normalisation for similarity: tokens, memoized Porter stems, identifier shapes, string distances.
+// Text normalisation for similarity: tokens, memoized Porter stems, synonym phrases, identifier shapes, Dice for near-duplicate strings.
 import { createRequire } from 'node:module';
 import filler from './data/filler.json' with { type: 'json' };
 import synonyms from './data/synonyms.json' with { type: 'json' };
@@ -6,11 +6,6 @@ import synonyms from './data/synonyms.json' with { type: 'json' };
 // natural is CommonJS and its package root is slow and noisy: load only the submodules we use.
 const require = createRequire(import.meta.url);
 const porter = require('natural/lib/natural/stemmers/porter_stemmer.js') as { stem(token: string): string };
-const jaroWinklerDistance = require('natural/lib/natural/distance/jaro-winkler_distance.js') as (
-  a: string,
-  b: string,
-  options?: { ignoreCase?: boolean },
-) => number;
 const diceCoefficient = require('natural/lib/natural/distance/dice_coefficient.js') as (a: string, b: string) => number;
 const englishStopwords = (require('natural/lib/natural/util/stopwords.js') as { words: string[] }).words;
 
@@ -82,11 +77,6 @@ function mayBeShaped(raw: string): boolean {
   return raw.charCodeAt(0) === 95;
 }
 
-/** True for a token that carries no information about which issue a finding raises. */
-export function isStopword(token: string): boolean {
-  return STOP.has(token) || STOP_STEMS.has(token);
-}
-
 /** A token shaped like code: snake_case, camelCase, dotted path, call `f()`, SCREAMING_CASE. */
 export function isIdentifierShaped(raw: string): boolean {
   if (raw.length < 3) return false;
@@ -146,7 +136,7 @@ export function contentStems(text: string, options: { identifiers?: 'split' | 's
   const tokens = tokensOf(text);
   for (let i = 0; i < tokens.length; i++) {
     let t = tokenInfo(tokens[i]!);
-    const phrase = phraseAt(tokens, i, t.lower);
+    const phrase = t.phrase ? phraseAt(tokens, i, t.lower) : null;
     if (phrase) {
       t = tokenInfo(phrase.term);
       i += phrase.length - 1;
@@ -186,6 +176,8 @@ interface TokenInfo {
   /** Content stems: the token's own, or its words' when it is an identifier. */
   stems: string[];
   lower: string;
+  /** Whether a synonym phrase may start with this token. */
+  phrase: boolean;
 }
 
 const tokenCache = new Map<string, TokenInfo>();
@@ -201,7 +193,8 @@ function tokenInfo(raw: string): TokenInfo {
       if (s !== null) stems.push(s);
     }
   }
-  info = { file, shaped, identifiers: shaped ? identifierKeys(raw) : [], stems, lower: raw.toLowerCase() };
+  const lower = raw.toLowerCase();
+  info = { file, shaped, identifiers: shaped ? identifierKeys(raw) : [], stems, lower, phrase: PHRASES.has(lower) };
   // Long tokens (hashes, minified code) rarely recur: not worth the memory.
   if (raw.length <= MAX_STEM_LENGTH) tokenCache.set(raw, info);
   return info;
@@ -223,7 +216,7 @@ export function textTerms(text: string, limit: number, proseLimit: number, skip:
       continue;
     }
     let t = tokenInfo(raw);
-    const phrase = phraseAt(tokens, i, t.lower);
+    const phrase = t.phrase ? phraseAt(tokens, i, t.lower) : null;
     if (phrase) {
       t = tokenInfo(phrase.term);
       i += phrase.length - 1;
@@ -246,25 +239,8 @@ export function textIdentifiers(text: string): string[] {
   return out;
 }
 
-/** Title normalised for string distances: lowercase words, punctuation and filler gone. */
-export function normalizeTitle(title: string): string {
-  return contentStems(title).join(' ');
-}
-
-/** Jaro–Winkler similarity of two normalised titles, rescaled so unrelated short strings (≈0.6) score 0. */
-export function titleJaroWinkler(a: string, b: string): number {
-  if (!a || !b) return 0;
-  const jw = jaroWinklerDistance(a, b);
-  return Math.max(0, (jw - 0.7) / 0.3);
-}
-
 /** Sørensen–Dice coefficient on character bigrams. */
 export function dice(a: string, b: string): number {
   if (!a || !b) return 0;
   return diceCoefficient(a, b);
-}
-
-/** Remove fenced code blocks from markdown: pasted code is evidence of where, not prose about what. */
-export function stripFencedCode(markdown: string): string {
-  return markdown.replace(/^( {0,3})(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:\n\1?\2[`~]*[ \t]*(?=\n|$)|$)/gm, ' ');
 }
