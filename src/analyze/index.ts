@@ -10,6 +10,8 @@ import type { Diagnostic, Evidence, Finding, ReviewAnalysis } from '../model.js'
 import { evidence } from './evidence.js';
 import { frontMatter, UNCLOSED_MESSAGE, unclosedFrontMatter } from './frontmatter.js';
 import { group } from './group.js';
+import { InputError } from '../ingest/read.js';
+import { checkDepth, checkLines } from './limits.js';
 import { segment } from './segment.js';
 import { plainBlocks } from './text.js';
 import type { Unit } from './types.js';
@@ -61,8 +63,12 @@ function toFinding(u: Unit, e: Evidence, item: number): Finding {
   };
 }
 
-/** Analyse one review's text. Pure and synchronous; `file` is only the display path used in diagnostics. */
+/**
+ * Analyse one review's text. Pure and synchronous; `file` is only the display path used in diagnostics.
+ * Throws InputError for text too long-lined or too deeply nested to parse safely (see limits.ts).
+ */
 export function analyzeReview(text: string, file: string): { analysis: ReviewAnalysis; diagnostics: Diagnostic[] } {
+  checkLines(text, file);
   const unclosed = unclosedFrontMatter(text);
   const vfile = new VFile({ path: file, value: unclosed !== 'none' ? '   ' + text.slice(3) : text });
   if (unclosed === 'front-matter') vfile.message(UNCLOSED_MESSAGE, { line: 1, column: 1 }).source = 'review-kb:front-matter';
@@ -70,6 +76,7 @@ export function analyzeReview(text: string, file: string): { analysis: ReviewAna
   let analysis: ReviewAnalysis;
   try {
     const tree = processor.parse(vfile);
+    checkDepth(tree, file);
     processor.runSync(tree, vfile);
     const seg = vfile.data.segmentation!;
     const ev = vfile.data.evidence ?? [];
@@ -84,6 +91,9 @@ export function analyzeReview(text: string, file: string): { analysis: ReviewAna
       author: seg.author,
     };
   } catch (e) {
+    // Input the parser cannot take is refused (the caller skips the review); a stack overflow means nesting too deep.
+    if (e instanceof InputError) throw e;
+    if (e instanceof RangeError) throw new InputError(file, `nested too deeply to parse (${e.message}) (skipped)`, 1, 1);
     // A bug here must not sink a 40,000-review run: report it and keep an empty analysis.
     vfile.message(`analysis failed: ${(e as Error).message}`, { line: 1, column: 1 }).fatal = true;
     analysis = { frontMatter: null, preamble: '', conclusion: '', findings: [], verdict: 'unclear', contradiction: false, author: null };
