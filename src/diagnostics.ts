@@ -34,3 +34,37 @@ export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
       (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
   );
 }
+
+/** Short reasons for the end-of-run summary (singular, plural), matched on the messages ingest and analysis write. First match wins. */
+const SKIP_REASONS: [RegExp, string, string][] = [
+  [/^empty review/, 'empty', 'empty'],
+  [/^binary file/, 'binary', 'binary'],
+  [/^invalid UTF-8/, 'invalid UTF-8', 'invalid UTF-8'],
+  [/bytes is over the limit/, 'too large', 'too large'],
+  [/characters long, over the limit/, 'line too long', 'lines too long'],
+  [/nested/, 'nested too deep', 'nested too deep'],
+  [/^cannot read/, 'unreadable', 'unreadable'],
+  [/^record \d+:/, 'bad batch record', 'bad batch records'],
+  [/^not valid JSON|^expected an array of review records/, 'unreadable batch', 'unreadable batches'],
+  [/^no such file or directory|^no files match/, 'missing input', 'missing inputs'],
+  [/^unsupported file type/, 'unsupported file type', 'unsupported file types'],
+];
+
+/** Why a review was skipped, in a word or two (`binary`, `invalid UTF-8`, …). */
+export function skipReason(d: Diagnostic, count = 1): string {
+  const reason = SKIP_REASONS.find(([pattern]) => pattern.test(d.message));
+  return reason ? reason[count === 1 ? 1 : 2] : 'failed';
+}
+
+/** `skipped 3 of 10 reviews: 2 empty, 1 binary` — most frequent reason first; empty string when nothing was skipped. */
+export function skipSummary(skips: readonly Diagnostic[], processed: number): string {
+  if (skips.length === 0) return '';
+  const counts = new Map<string, { n: number; example: Diagnostic }>();
+  for (const d of skips) {
+    const key = skipReason(d);
+    counts.set(key, { n: (counts.get(key)?.n ?? 0) + 1, example: d });
+  }
+  const reasons = [...counts].sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const total = processed + skips.length;
+  return `skipped ${skips.length} of ${total} review${total === 1 ? '' : 's'}: ${reasons.map(([, { n, example }]) => `${n} ${skipReason(example, n)}`).join(', ')}`;
+}
