@@ -32,28 +32,31 @@ export interface BuildResult {
   diagnostics: Diagnostic[];
   /** Reviews (or batch records) that could not be processed. */
   skipped: number;
+  /** The diagnostic that explains each skip, in the order of `diagnostics` (for the end-of-run summary). */
+  skips: Diagnostic[];
 }
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const diagnostics: Diagnostic[] = [];
-  let skipped = 0;
+  // Every skipped review or record has exactly one diagnostic here (and in `diagnostics`).
+  const skips: Diagnostic[] = [];
   const taxonomy = loadTaxonomy(options.taxonomy ?? undefined);
   const manifest = options.manifest ? await loadManifest(options.manifest) : null;
   if (manifest) diagnostics.push(...manifest.problems.map((p) => fromInputError(p)));
 
   const found = await discover(options.inputs, options.manifest ? [options.manifest] : []);
+  skips.push(...found.problems.map((p) => fromInputError(p)));
   diagnostics.push(...found.problems.map((p) => fromInputError(p)), ...found.warnings.map((p) => fromInputError(p, 'warning')));
-  skipped += found.problems.length;
 
   const inputs: ReviewInput[] = [];
   for (const source of found.sources) {
     try {
       const expanded = await expand(source, manifest, options.maxBytes);
       inputs.push(...expanded.inputs);
-      diagnostics.push(...expanded.problems.map((p) => fromInputError(p)));
-      skipped += expanded.problems.length;
+      diagnostics.push(...expanded.problems.map((p) => fromInputError(p)), ...expanded.warnings.map((p) => fromInputError(p, 'warning')));
+      skips.push(...expanded.problems.map((p) => fromInputError(p)));
     } catch (error) {
-      skipped++;
+      skips.push(asDiagnostic(source.file, error));
       diagnostics.push(asDiagnostic(source.file, error));
     }
   }
@@ -70,7 +73,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const reviews: Review[] = [];
   outcomes.forEach((outcome, i) => {
     if (!outcome.ok) {
-      skipped++;
+      skips.push(outcome.diagnostic);
       diagnostics.push(outcome.diagnostic);
       return;
     }
@@ -93,7 +96,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     themes,
     diagnostics: sorted,
   };
-  return { kb, diagnostics: sorted, skipped };
+  return { kb, diagnostics: sorted, skipped: skips.length, skips: sortDiagnostics(skips) };
 }
 
 /** A source file becomes one review input, or one per batch record (bad records are problems). */
@@ -101,21 +104,25 @@ async function expand(
   source: ReviewSource,
   manifest: Manifest | null,
   maxBytes: number | undefined,
-): Promise<{ inputs: ReviewInput[]; problems: InputError[] }> {
+): Promise<{ inputs: ReviewInput[]; problems: InputError[]; warnings: InputError[] }> {
   const fromManifest = manifestEntry(manifest, source.file);
   const meta: ExternalMeta = {
     subject: fromManifest?.subject ?? null,
     reviewer: fromManifest?.reviewer ?? null,
     date: fromManifest?.date ?? null,
   };
-  if (source.format === 'text') return { inputs: [{ id: source.id, file: source.file, text: null, meta }], problems: [] };
+  if (source.format === 'text') return { inputs: [{ id: source.id, file: source.file, text: null, meta }], problems: [], warnings: [] };
   const text = await readText(source.file, maxBytes ?? DEFAULT_MAX_REVIEW_BYTES);
   const batch = parseBatch(source.file, text, source.format);
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
+  const warnings: InputError[] = [];
   const inputs = batch.records.map((record) => {
     let key = record.key;
-    if (seen.has(key)) key = `${record.key}@${record.index}`;
-    seen.add(key);
+    if (seen.has(key)) {
+      key = `${record.key}@${record.index}`;
+      warnings.push(new InputError(source.file, `record ${record.index}: review id "${record.key}" is already used by record ${seen.get(record.key)}; this one is "${key}"`, record.line, 1));
+    }
+    seen.set(key, record.index);
     return {
       id: `${source.id}#${key}`,
       file: `${source.file}#${key}`,
@@ -127,7 +134,7 @@ async function expand(
       },
     };
   });
-  return { inputs, problems: batch.problems };
+  return { inputs, problems: batch.problems, warnings };
 }
 
 /** Front matter beats the batch record and the manifest; what is still missing is inferred later. */
