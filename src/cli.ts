@@ -3,7 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { build } from './pipeline.js';
 import { readKb, serializeKb } from './kb.js';
-import { formatDiagnostic, printable } from './diagnostics.js';
+import { formatDiagnostic, printable, skipSummary } from './diagnostics.js';
 import { checkOutputFolder, writeOutputs } from './output/outdir.js';
 import { diffKb, formatDiff, loadTriage, renderAll } from './render/index.js';
 import { GENERATOR } from './version.js';
@@ -92,6 +92,8 @@ function program(): Command {
       }).finally(() => bar.stop());
       for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
       const written = await writeAll(result.kb, flags);
+      // Errors that skipped nothing (a manifest row naming a missing file) still fail the run.
+      const otherErrors = result.diagnostics.filter((d) => d.severity === 'error').length - result.skips.length;
       const summary = {
         reviews: result.kb.reviews.length,
         findings: result.kb.reviews.reduce((n, r) => n + r.findings.length, 0),
@@ -104,9 +106,12 @@ function program(): Command {
         process.stderr.write(
           `review-kb: ${summary.reviews} reviews, ${summary.findings} findings, ${summary.consolidated} consolidated in ${summary.subjects} subjects, ${summary.skipped} skipped, ${stats.cached} from cache, ${summary.seconds.toFixed(1)} s → ${flags.out}\n`,
         );
+        // What went wrong, at the end where it is seen: `skipped 3 of 10 reviews: 2 empty, 1 binary`.
+        if (result.skipped > 0) process.stderr.write(`review-kb: ${skipSummary(result.skips, summary.reviews)}\n`);
+        if (otherErrors > 0) process.stderr.write(`review-kb: ${otherErrors} other error${otherErrors === 1 ? '' : 's'} in the inputs (listed above)\n`);
       }
       if (flags.json) process.stdout.write(`${JSON.stringify({ ...summary, seconds: undefined, out: flags.out, files: written, diagnostics: result.diagnostics }, null, 1)}\n`);
-      process.exitCode = result.skipped > 0 ? EXIT_SKIPPED : EXIT_OK;
+      process.exitCode = result.skipped > 0 || otherErrors > 0 ? EXIT_SKIPPED : EXIT_OK;
     });
 
   cli
