@@ -85,19 +85,29 @@ export async function discover(inputs: string[], exclude: string[] = []): Promis
 /** Lists review files below `dir`, sorted, following symlinks once (a loop is reported, not followed). */
 async function walk(dir: string, result: Discovery): Promise<string[]> {
   const files: string[] = [];
-  const visited = new Set<string>();
+  /** Real path of every folder read → the path it was first read as. */
+  const visited = new Map<string, string>();
+  /** Real paths of the folders being read, outermost first: a link back to one of them is a loop. */
+  const open: string[] = [];
   const visit = async (current: string): Promise<void> => {
     const real = await realpath(current).catch(() => current);
-    if (visited.has(real)) {
-      result.warnings.push(new InputError(current, 'directory loop through a symbolic link (not followed)'));
+    const first = visited.get(real);
+    if (first !== undefined) {
+      // A link to a folder already read is not read twice; only a link to an enclosing folder is a loop.
+      const message = open.includes(real)
+        ? `directory loop: a symbolic link back to ${first} (not followed)`
+        : `symbolic link to a folder already read as ${first} (not read twice)`;
+      result.warnings.push(new InputError(current, message));
       return;
     }
-    visited.add(real);
+    visited.set(real, current);
+    open.push(real);
     let entries;
     try {
       entries = await readdir(current, { withFileTypes: true });
     } catch (error) {
       result.problems.push(new InputError(current, `cannot read directory: ${(error as NodeJS.ErrnoException).code ?? String(error)}`));
+      open.pop();
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -115,6 +125,7 @@ async function walk(dir: string, result: Discovery): Promise<string[]> {
       if (isDir) await visit(path);
       else if (isFile && formatOf(path) !== null) files.push(path);
     }
+    open.pop();
   };
   await visit(dir);
   return files;
