@@ -44,27 +44,38 @@ function excerptTree(markdown: string): Blockquote | null {
 
 /**
  * The tree as the markdown writer shows it (serialize.ts, escape.ts), so the HTML says the same as
- * the markdown: bare http(s)/www URLs in text become links, tabs spaces, code spans one trimmed line.
+ * the markdown: bare http(s)/www URLs in text become links, tabs spaces, code spans one trimmed
+ * line. In place, once the markdown is written.
  */
 function asWritten<T extends AnyNode>(node: T): T {
   if (!('children' in node) || node.type === 'link') return node;
-  const children = (node.children as AnyNode[]).flatMap((child): AnyNode[] => {
-    if (child.type === 'inlineCode') return [{ ...child, value: oneLine(child.value) }];
-    if (child.type !== 'text') return [asWritten(child)];
-    const value = child.value.replace(/\t/g, ' ');
-    const urls = bareUrls(value);
-    if (urls.length === 0) return [{ ...child, value }];
-    const out: AnyNode[] = [];
-    let last = 0;
-    for (const { index, url, dest } of urls) {
-      if (index > last) out.push({ type: 'text', value: value.slice(last, index) } satisfies Text);
-      out.push({ type: 'link', url: dest, title: null, children: [{ type: 'text', value: url }] } satisfies Link);
-      last = index + url.length;
+  const kids = node.children as AnyNode[];
+  let split = false;
+  for (const child of kids) {
+    if (child.type === 'inlineCode') child.value = oneLine(child.value);
+    else if (child.type !== 'text') asWritten(child);
+    else {
+      if (child.value.includes('\t')) child.value = child.value.replace(/\t/g, ' ');
+      split ||= bareUrls(child.value).length > 0;
     }
-    if (last < value.length) out.push({ type: 'text', value: value.slice(last) } satisfies Text);
-    return out;
-  });
-  return { ...node, children } as T;
+  }
+  if (split) (node as { children: AnyNode[] }).children = kids.flatMap((child): AnyNode[] => (child.type === 'text' ? linkUrls(child) : [child]));
+  return node;
+}
+
+/** A text with bare URLs → text and link nodes. */
+function linkUrls(text: Text): (Text | Link)[] {
+  const urls = bareUrls(text.value);
+  if (urls.length === 0) return [text];
+  const out: (Text | Link)[] = [];
+  let last = 0;
+  for (const { index, url, dest } of urls) {
+    if (index > last) out.push({ type: 'text', value: text.value.slice(last, index) });
+    out.push({ type: 'link', url: dest, title: null, children: [{ type: 'text', value: url }] });
+    last = index + url.length;
+  }
+  if (last < text.value.length) out.push({ type: 'text', value: text.value.slice(last) });
+  return out;
 }
 
 function sanitizeBlock(node: RootContent): RootContent[] {
@@ -124,14 +135,18 @@ function sanitizeInline(nodes: PhrasingContent[]): PhrasingContent[] {
   });
 }
 
-/** Recurses into containers (lists, quotes, tables, emphasis) with the right sanitizer for their children. */
+const PHRASING_PARENTS = new Set(['paragraph', 'emphasis', 'strong', 'delete', 'tableCell']);
+
+/**
+ * Recurses into containers (lists, quotes, tables, emphasis) with the right sanitizer for their
+ * children. In place: the tree is the excerpt's own, fresh from the parser.
+ */
 function mapChildren<T extends AnyNode>(node: T): T {
   if (!('children' in node)) return node;
   const kids = node.children as RootContent[];
-  const phrasing = ['paragraph', 'emphasis', 'strong', 'delete', 'tableCell'].includes(node.type);
-  const children = phrasing
+  (node as { children: unknown[] }).children = PHRASING_PARENTS.has(node.type)
     ? sanitizeInline(kids as PhrasingContent[])
     : kids.flatMap((c) => sanitizeBlock(c));
-  return { ...node, children } as T;
+  return node;
 }
 

@@ -396,12 +396,17 @@ export function hrefFrom(page: string, target: string): string {
 
 /** A finding as shown on `page`: its review links made relative to that page. */
 export function findingOnPage<T extends FindingView>(f: T, page: string): T {
+  // Without review links (the default) nothing differs between pages: no copy per page.
+  if (f.sources.every((s) => s.href === null)) return f;
   return { ...f, sources: f.sources.map((s) => ({ ...s, href: s.href === null ? null : hrefFrom(page, s.href) })) };
 }
 
 /** A subject as shown on `page`: review and source links made relative to that page. */
 export function subjectOnPage(s: SubjectView, page: string): SubjectView {
-  const on = (f: FindingView): FindingView => findingOnPage(f, page);
+  if (s.reviews.every((r) => r.href === null) && s.all.every((f) => f.sources.every((x) => x.href === null))) return s;
+  // Each finding is in `all` and in one of the other lists: move it to the page once.
+  const moved = new Map(s.all.map((f) => [f, findingOnPage(f, page)]));
+  const on = (f: FindingView): FindingView => moved.get(f) ?? findingOnPage(f, page);
   return {
     ...s,
     reviews: s.reviews.map((r) => ({ ...r, href: r.href === null ? null : hrefFrom(page, r.href) })),
