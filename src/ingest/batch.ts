@@ -9,9 +9,10 @@ export const DATE_FIELDS = ['date', 'created', 'timestamp'] as const;
 export const ID_FIELDS = ['id', 'review_id', 'name'] as const;
 
 export interface BatchRecord {
-  /** 1-based position in the batch; the line number for JSONL. */
+  /** 1-based position in the batch. */
   index: number;
-  line: number;
+  /** The record's line in a JSONL file; undefined in a JSON file (JSON.parse keeps no positions, and line 1 would mislead). */
+  line: number | undefined;
   key: string;
   text: string;
   subject: string | null;
@@ -34,7 +35,8 @@ function parseJson(file: string, text: string): BatchResult {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new InputError(file, `not valid JSON: ${(error as Error).message}`);
+    const at = positionOf(text, (error as Error).message);
+    throw new InputError(file, `not valid JSON: ${(error as Error).message} (skipped)`, at?.line, at?.column);
   }
   const list = Array.isArray(data)
     ? data
@@ -47,7 +49,7 @@ function parseJson(file: string, text: string): BatchResult {
     throw new InputError(file, `expected an array of review records, {"reviews": [...]}, or one record with a "${TEXT_FIELDS[0]}" field`);
   }
   const result: BatchResult = { records: [], problems: [] };
-  list.forEach((value: unknown, i: number) => collect(file, value, i + 1, 1, result));
+  list.forEach((value: unknown, i: number) => collect(file, value, i + 1, undefined, result));
   return result;
 }
 
@@ -72,9 +74,10 @@ function parseJsonl(file: string, text: string): BatchResult {
   return result;
 }
 
-function collect(file: string, value: unknown, index: number, line: number, result: BatchResult): void {
+function collect(file: string, value: unknown, index: number, line: number | undefined, result: BatchResult): void {
+  const column = line === undefined ? undefined : 1;
   if (!isObject(value)) {
-    result.problems.push(new InputError(file, `record ${index}: expected an object, got ${kindOf(value)}`, line, 1));
+    result.problems.push(new InputError(file, `record ${index}: expected an object, got ${kindOf(value)}`, line, column));
     return;
   }
   const text = firstString(value, TEXT_FIELDS);
@@ -83,7 +86,7 @@ function collect(file: string, value: unknown, index: number, line: number, resu
     const why = present
       ? `"${present}" must be a string, got ${kindOf(value[present])}`
       : `no review text (expected one of ${TEXT_FIELDS.map((f) => `"${f}"`).join(', ')})`;
-    result.problems.push(new InputError(file, `record ${index}: ${why}`, line, 1));
+    result.problems.push(new InputError(file, `record ${index}: ${why}`, line, column));
     return;
   }
   const id = firstString(value, ID_FIELDS) ?? (typeof value.id === 'number' ? String(value.id) : null);
@@ -104,6 +107,16 @@ function firstString(record: Record<string, unknown>, fields: readonly string[])
     if (typeof v === 'string') return v;
   }
   return null;
+}
+
+/** Line and column of the `at position N` that V8's JSON.parse errors name, if any. */
+function positionOf(text: string, message: string): { line: number; column: number } | null {
+  const m = /at position (\d+)/.exec(message);
+  if (!m) return null;
+  const offset = Math.min(Number(m[1]), text.length);
+  const before = text.slice(0, offset);
+  const line = (before.match(/\n/g)?.length ?? 0) + 1;
+  return { line, column: offset - before.lastIndexOf('\n') };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
