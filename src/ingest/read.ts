@@ -46,7 +46,7 @@ export async function readText(file: string, maxBytes = DEFAULT_MAX_REVIEW_BYTES
     throw new InputError(file, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   if (info.size > maxBytes) {
-    throw new InputError(file, `${info.size} bytes is over the limit of ${maxBytes} bytes per review (see --max-bytes)`);
+    throw new InputError(file, `${info.size} bytes is over the limit of ${maxBytes} bytes per review (skipped; raise it with --max-bytes)`);
   }
   let bytes: Uint8Array;
   try {
