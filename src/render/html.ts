@@ -1,4 +1,4 @@
-// Browsable static HTML (html/): markdown we generate → remark → rehype → sanitize → HTML, in a self-contained layout whose only script is ours.
+// Browsable static HTML (html/): markdown we generate → mdast → rehype → sanitize → HTML, in a self-contained layout whose only script is ours.
 import { createHash } from 'node:crypto';
 import type { RenderedFile } from './files.js';
 import { oneLine, uniqueSlugs } from './escape.js';

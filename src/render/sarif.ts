@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import type { Severity } from '../model.js';
 import { mdInline, oneLine } from './escape.js';
 import type { RenderedFile } from './files.js';
-import { cweUrl, formatLines, SEVERITIES, type CategoryView, type FindingView, type KbView } from './view.js';
+import { cweUrl, formatLines, groupBy, SEVERITIES, type CategoryView, type FindingView, type KbView } from './view.js';
 
 export const SARIF_FILE = 'results.sarif';
 
@@ -113,8 +113,9 @@ function build(view: KbView, findings: FindingView[], categoryOf: (f: FindingVie
   const taxonIndex = new Map(cweIds.map((id, i) => [id, i]));
   const taxonRef = (id: number) => ({ id: String(id), index: taxonIndex.get(id)!, toolComponent: { name: 'CWE', index: 0 } });
 
+  const byRule = groupBy(findings, (f) => categoryOf(f).id);
   const rules = categories.map((c) => {
-    const mine = findings.filter((f) => categoryOf(f).id === c.id);
+    const mine = byRule.get(c.id) ?? [];
     const scores = mine.map(scoreOf).filter((x): x is number => x !== null);
     const cweLinks = c.cwe.map((w) => `[${mdInline(w.label)}](${w.url})`).join(', ');
     return {

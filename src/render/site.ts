@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import type { RenderedFile } from './files.js';
 import { oneLine, uniqueSlugs } from './escape.js';
 import type { TemplateSet } from './handlebars.js';
-import { findingOnPage, relLink, subjectOnPage, SEVERITIES, type CategoryView, type FindingView, type KbView } from './view.js';
+import { findingOnPage, groupBy, relLink, subjectOnPage, SEVERITIES, type CategoryView, type FindingView, type KbView } from './view.js';
 
 export const SITE = 'site';
 
@@ -56,8 +56,10 @@ export function renderSite(view: KbView, t: TemplateSet): RenderedFile[] {
     categoryHref: f.category && categoryPage.has(f.category.id) ? relLink(from, categoryPage.get(f.category.id)!) : null,
   });
   const visible = view.subjects.flatMap((s) => [...s.findings, ...s.themed]);
+  const byCategory = groupBy(visible, (f) => f.category?.id ?? null);
+  const byTheme = groupBy(visible, (f) => f.theme?.id ?? null);
   const categoryRows = view.usedCategories.map((c) => {
-    const rows = visible.filter((f) => f.category?.id === c.id);
+    const rows = byCategory.get(c.id) ?? [];
     return { ...c, href: relLink(index, categoryPage.get(c.id)!), counts: SEVERITIES.map((sev) => rows.filter((f) => f.severity === sev).length), total: rows.length };
   });
 
@@ -111,8 +113,7 @@ export function renderSite(view: KbView, t: TemplateSet): RenderedFile[] {
   }
   view.usedCategories.forEach((c: CategoryView, i) => {
     const path = categoryPage.get(c.id)!;
-    const findings = visible
-      .filter((f) => f.category?.id === c.id)
+    const findings = [...(byCategory.get(c.id) ?? [])]
       .sort((a, b) => SEVERITIES.indexOf(a.severity ?? 'info') - SEVERITIES.indexOf(b.severity ?? 'info') || (a.subject.path < b.subject.path ? -1 : a.subject.path > b.subject.path ? 1 : 0))
       .map((f) => ({ ...f, href: findingHref(f, path) }));
     files.push({
@@ -134,7 +135,7 @@ export function renderSite(view: KbView, t: TemplateSet): RenderedFile[] {
     ...t,
     category: t.category ? { ...t.category, href: categoryPage.has(t.category.id) ? relLink(advice, categoryPage.get(t.category.id)!) : relLink(advice, index) } : null,
     subjects: t.subjects.map((s) => ({ ...s, href: relLink(advice, subjectPage.get(s.id)!) })),
-    members: visible.filter((f) => f.theme?.id === t.id).map((f) => ({ ...f, href: relLink(advice, subjectPage.get(f.subject.id)!) })),
+    members: (byTheme.get(t.id) ?? []).map((f) => ({ ...f, href: relLink(advice, subjectPage.get(f.subject.id)!) })),
   }));
   files.push({
     path: advice,

@@ -155,6 +155,18 @@ export interface ViewOptions {
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Items grouped by key, in their order: one pass, where filtering all items once per key would be quadratic. */
+export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
 export function severityRank(s: Severity | null): number {
   return s === null ? SEVERITIES.length : SEVERITIES.indexOf(s);
 }
@@ -213,6 +225,13 @@ export function buildView(kb: KB, options: ViewOptions = {}): KbView {
     return categoryById.get(id) ?? { id, name: id, description: '', cwe: [], slug: slug(id) };
   };
   const reviewById = new Map<string, Review>(kb.reviews.map((r) => [r.id, r]));
+  // A long audit report has hundreds of findings, each cited by its item: index them once per review.
+  const itemsOf = new Map<string, Map<number, string[]>>();
+  const reasonsOf = (review: string, item: number): readonly string[] => {
+    let items = itemsOf.get(review);
+    if (!items) itemsOf.set(review, (items = new Map((reviewById.get(review)?.findings ?? []).map((x) => [x.item, x.reasons]))));
+    return items.get(item) ?? [];
+  };
   const pages = subjectPages(kb.subjects);
   const base = options.reviewLinkBase ? options.reviewLinkBase.replace(/\/+$/, '') : null;
   const reviewHref = (id: string, line?: number): string | null =>
@@ -278,7 +297,7 @@ export function buildView(kb: KB, options: ViewOptions = {}): KbView {
           corroboration: f.corroboration,
           reviewCount: s.reviews.length,
           reviewers: [...f.reviewers],
-          reasons: collectReasons(f, reviewById),
+          reasons: collectReasons(f, reasonsOf),
           sources: [...f.sources]
             .sort((a, b) => cmp(a.review, b.review) || a.item - b.item)
             .map((src) => ({
@@ -343,8 +362,9 @@ export function buildView(kb: KB, options: ViewOptions = {}): KbView {
       .map((id) => category(id)!),
   ];
   const matrixRows: (CategoryView | null)[] = [...usedCategories, ...(usedIds.has(null) ? [null] : [])];
+  const byCategoryId = groupBy(visibleAll, (f) => f.category?.id ?? null);
   const matrix = matrixRows.map((c) => {
-    const rows = visibleAll.filter((f) => (f.category?.id ?? null) === (c?.id ?? null));
+    const rows = byCategoryId.get(c?.id ?? null) ?? [];
     return {
       category: c,
       counts: SEVERITIES.map((sev) => rows.filter((f) => f.severity === sev).length),
@@ -377,11 +397,10 @@ export function buildView(kb: KB, options: ViewOptions = {}): KbView {
 }
 
 /** The classifier's reasons of every source finding, de-duplicated, in source order. */
-function collectReasons(f: ConsolidatedFinding, reviews: Map<string, Review>): string[] {
+function collectReasons(f: ConsolidatedFinding, reasonsOf: (review: string, item: number) => readonly string[]): string[] {
   const reasons = new Set<string>();
   for (const src of [...f.sources].sort((a, b) => cmp(a.review, b.review) || a.item - b.item)) {
-    const finding = reviews.get(src.review)?.findings.find((x) => x.item === src.item);
-    for (const r of finding?.reasons ?? []) reasons.add(r);
+    for (const r of reasonsOf(src.review, src.item)) reasons.add(r);
   }
   return [...reasons];
 }
