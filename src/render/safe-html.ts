@@ -1,19 +1,34 @@
-// mdast → sanitized HTML: remark-rehype (raw HTML dropped), rehype-sanitize (GitHub's schema), rehype-stringify.
+// mdast → sanitized HTML: mdast-util-to-hast (what remark-rehype runs; raw HTML dropped), rehype-sanitize (GitHub's schema), rehype-stringify.
 import { unified } from 'unified';
-import remarkRehype from 'remark-rehype';
 import rehypeSanitize from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
+import { defaultHandlers, toHast, type Handler, type State } from 'mdast-util-to-hast';
 import type { Root } from 'mdast';
+import type { Root as HastRoot } from 'hast';
 
 /**
- * Raw HTML in the tree is dropped by remark-rehype (no `allowDangerousHtml`), and the result goes
- * through rehype-sanitize's GitHub schema: no script, no event handlers, no `javascript:` URLs, ids
+ * Raw HTML in the tree is dropped (no `allowDangerousHtml`), and the result goes through
+ * rehype-sanitize's GitHub schema: no script, no event handlers, no `javascript:` URLs, ids
  * prefixed so review text cannot clobber the page's own.
  */
-const processor = unified().use(remarkRehype).use(rehypeSanitize).use(rehypeStringify);
+const processor = unified().use(rehypeSanitize).use(rehypeStringify);
+
+const EMPTY: Root = { type: 'root', children: [] };
+
+/**
+ * mdast → hast with mdast-util-to-hast's own handlers. toHast first walks the whole tree only to
+ * collect link definitions and footnotes, with a visitor that names a function per node (half its
+ * time); our trees have neither (parse.ts makes none, excerpts drop them), so that walk runs over
+ * an empty root and the root handler converts the real tree.
+ */
+function mdastToHast(tree: Root): HastRoot {
+  // The root handler returns a root, which the Handler type does not foresee.
+  const root = ((state: State) => defaultHandlers.root(state, tree)) as unknown as Handler;
+  return toHast(EMPTY, { handlers: { root } }) as HastRoot;
+}
 
 /** An mdast tree → sanitized HTML fragment. */
 export function mdastToSafeHtml(tree: Root): string {
   // Our own `<a id>` anchors are raw HTML and dropped, leaving empty paragraphs behind.
-  return processor.stringify(processor.runSync(tree)).replace(/<p><\/p>\n?/g, '').trim();
+  return processor.stringify(processor.runSync(mdastToHast(tree))).replace(/<p><\/p>\n?/g, '').trim();
 }
