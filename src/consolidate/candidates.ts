@@ -17,20 +17,34 @@ const LINE_WINDOW = 16;
 
 /** A finding's index keys (term ids) and their weights: rare text terms, identifiers, line windows. */
 function keysOf(f: FindingFeatures, corpus: Corpus, options: CandidateOptions): { keys: Int32Array; weights: Float64Array } {
-  const keys = new Map<number, number>();
-  const terms = [...new Set([...f.titleTerms, ...f.leadTerms])]
-    .sort((x, y) => corpus.idf[y]! - corpus.idf[x]! || x - y)
-    .slice(0, options.termsPerFinding);
-  for (const t of terms) keys.set(t, corpus.idf[t]!);
-  for (const t of f.identifiers) keys.set(t, corpus.idf[t]!);
+  const keys: number[] = [];
+  const weights: number[] = [];
+  // The title's and the lead's distinct terms, the rarest first.
+  const all = Int32Array.from([...f.titleTerms, ...f.leadTerms]).sort();
+  const terms: number[] = [];
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) terms.push(all[i]!);
+  if (terms.length > options.termsPerFinding) terms.sort((x, y) => corpus.idf[y]! - corpus.idf[x]! || x - y);
+  for (const t of terms.slice(0, options.termsPerFinding)) {
+    keys.push(t);
+    weights.push(corpus.idf[t]!);
+  }
+  for (const t of f.identifiers) {
+    keys.push(t);
+    weights.push(corpus.idf[t]!);
+  }
+  const windows = new Set<number>();
   for (const [path, ranges] of f.places) {
-    const p = normalizePath(path);
+    const windowId = corpus.vocabulary.numbered('l', normalizePath(path));
     for (const [a, b] of ranges) {
       const last = Math.min(b, a + 10 * LINE_WINDOW);
-      for (let w = Math.floor(a / LINE_WINDOW); w <= Math.floor(last / LINE_WINDOW); w++) keys.set(corpus.vocabulary.id('l', `${p}:${w}`), 1);
+      for (let w = Math.floor(a / LINE_WINDOW); w <= Math.floor(last / LINE_WINDOW); w++) windows.add(windowId(w));
     }
   }
-  return { keys: Int32Array.from(keys.keys()), weights: Float64Array.from(keys.values()) };
+  for (const w of windows) {
+    keys.push(w);
+    weights.push(1);
+  }
+  return { keys: Int32Array.from(keys), weights: Float64Array.from(weights) };
 }
 
 /**

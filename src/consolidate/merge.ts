@@ -2,7 +2,7 @@
 import type { ConsolidatedFinding, Evidence, FileRef, LineRange, Severity, Source, Stance } from '../model.js';
 import type { FindingFeatures } from './features.js';
 import { contentStems, dice } from './text.js';
-import { dot, fromMap } from './vector.js';
+import { dot, fromMap, type SparseVector } from './vector.js';
 
 /**
  * Strongest stance wins: one review raising a concern tied to the code outweighs others calling it
@@ -69,13 +69,18 @@ export function evidenceStrength(f: FindingFeatures): number {
  * sum: one pass over the group, not one per pair.
  */
 export function representative(members: FindingFeatures[]): FindingFeatures {
-  const total = new Map<number, number>();
-  for (const m of members) for (let i = 0; i < m.vector.idx.length; i++) total.set(m.vector.idx[i]!, (total.get(m.vector.idx[i]!) ?? 0) + m.vector.val[i]!);
-  const sum = fromMap(total);
+  if (members.length === 1) return members[0]!;
+  // With two members both are equally central; from three on, the sum gives each one's mean cosine.
+  let sum: SparseVector | null = null;
+  if (members.length > 2) {
+    const total = new Map<number, number>();
+    for (const m of members) for (let i = 0; i < m.vector.idx.length; i++) total.set(m.vector.idx[i]!, (total.get(m.vector.idx[i]!) ?? 0) + m.vector.val[i]!);
+    sum = fromMap(total);
+  }
   let best: FindingFeatures | null = null;
   let bestScore = -Infinity;
   for (const m of [...members].sort(byKey)) {
-    const centrality = members.length > 1 ? (dot(m.vector, sum) - dot(m.vector, m.vector)) / (members.length - 1) : 0;
+    const centrality = sum ? (dot(m.vector, sum) - dot(m.vector, m.vector)) / (members.length - 1) : 0;
     const words = Math.min(8, m.titleStems.length) / 8;
     const score = centrality + 0.1 * evidenceStrength(m) + 0.05 * words;
     if (score > bestScore + 1e-12) {
@@ -155,8 +160,9 @@ function jaccard(a: Set<string>, b: Set<string>): number {
  * the place of the first.
  */
 export function mergeRecommendations(texts: string[]): string[] {
-  const kept: Array<{ text: string; stems: Set<string>; norm: string }> = [];
+  const kept: Array<{ text: string; norm: string; stems: Set<string> | null }> = [];
   const exact = new Set<string>();
+  const stemsOf = (k: { text: string; stems: Set<string> | null }): Set<string> => (k.stems ??= new Set(contentStems(k.text)));
   for (const raw of texts) {
     const text = raw.replace(/\s+/g, ' ').trim();
     if (!text) continue;
@@ -164,15 +170,13 @@ export function mergeRecommendations(texts: string[]): string[] {
     // Exact repeats (the common case in a large group) need no stemming or string distance.
     if (exact.has(norm)) continue;
     exact.add(norm);
-    const stems = new Set(contentStems(text));
+    const entry = { text, norm, stems: null as Set<string> | null };
     // Dice only for strings of similar length (it cannot reach 0.9 otherwise, and it is the slow test).
     const near = (k: { norm: string }): boolean =>
       Math.min(k.norm.length, norm.length) >= 0.8 * Math.max(k.norm.length, norm.length) && dice(k.norm, norm) >= 0.9;
-    const dup = kept.find(
-      (k) => k.norm === norm || (stems.size > 0 && jaccard(k.stems, stems) >= RECOMMENDATION_DUPLICATE) || near(k),
-    );
-    if (!dup) kept.push({ text, stems, norm });
-    else if (text.length > dup.text.length) Object.assign(dup, { text, stems, norm });
+    const dup = kept.find((k) => (stemsOf(entry).size > 0 && jaccard(stemsOf(k), stemsOf(entry)) >= RECOMMENDATION_DUPLICATE) || near(k));
+    if (!dup) kept.push(entry);
+    else if (text.length > dup.text.length) Object.assign(dup, entry);
   }
   return kept.map((k) => k.text);
 }

@@ -1,7 +1,7 @@
 // Similarity of findings: the signal blocks of a finding's vector (text, identifiers, cited lines, category), their weights, the agreement gate.
 import type { LineRange } from '../model.js';
 import { tfidf, type Corpus, type FindingFeatures } from './features.js';
-import { fromMap, normalized } from './vector.js';
+import { add, fromMap, norm, normalized, scaled, type SparseVector } from './vector.js';
 
 /**
  * Weights of the signal blocks in a finding's vector (see docs/consolidation.md for why). Each block
@@ -59,38 +59,61 @@ export function mergeRanges(ranges: LineRange[]): LineRange[] {
   return out;
 }
 
-/** Adds `block`, normalised and scaled by √weight, into `out` (term id → weight). */
-function addBlock(out: Map<number, number>, block: Map<number, number>, weight: number): void {
-  let sum = 0;
-  for (const x of block.values()) sum += x * x;
-  if (weight <= 0 || sum === 0) return;
-  const scale = Math.sqrt(weight / sum);
-  for (const [k, x] of block) out.set(k, (out.get(k) ?? 0) + x * scale);
-}
-
 /** The cited lines of a finding, per file in buckets of LINE_BUCKET lines (lines per bucket). */
-function placeBlock(f: FindingFeatures, corpus: Corpus): Map<number, number> {
+function placeBlock(f: FindingFeatures, corpus: Corpus): SparseVector {
   const m = new Map<number, number>();
-  const place = corpus.vocabulary.space('p');
   for (const [path, ranges] of f.places) {
+    const bucketId = corpus.vocabulary.numbered('p', path);
     for (const [a, b] of mergeRanges(ranges)) {
       for (let bucket = Math.floor(a / LINE_BUCKET); bucket <= Math.floor(b / LINE_BUCKET); bucket++) {
         const lines = Math.min(b, bucket * LINE_BUCKET + LINE_BUCKET - 1) - Math.max(a, bucket * LINE_BUCKET) + 1;
-        const k = place(`${path}:${bucket}`);
+        const k = bucketId(bucket);
         m.set(k, (m.get(k) ?? 0) + lines);
       }
     }
   }
-  return m;
+  return fromMap(m);
 }
 
-/** The text block: the title's and the lead's unit TF-IDF vectors mixed by TEXT_WEIGHTS. */
-function textBlock(f: FindingFeatures, corpus: Corpus): Map<number, number> {
-  const m = new Map<number, number>();
-  for (let i = 0; i < f.title.idx.length; i++) m.set(f.title.idx[i]!, TEXT_WEIGHTS.title * f.title.val[i]!);
-  const lead = tfidf(f.leadTerms, corpus);
-  for (let i = 0; i < lead.idx.length; i++) m.set(lead.idx[i]!, (m.get(lead.idx[i]!) ?? 0) + TEXT_WEIGHTS.lead * lead.val[i]!);
-  return m;
+/** Entries of one vector packed with their term id fit below this (term ids stay below 2^31, so packed keys below 2^53). */
+const ENTRY = 1 << 20;
+
+/**
+ * One vector from blocks over disjoint terms (text, identifiers, places, category), each normalised
+ * and scaled by the square root of its weight: entries are concatenated and sorted once.
+ */
+function combine(blocks: Array<[SparseVector, number]>): SparseVector {
+  let n = 0;
+  for (const [v] of blocks) n += v.idx.length;
+  if (n >= ENTRY) {
+    // A block this large (a review pasting a whole code base) takes the general path.
+    let out: SparseVector = { idx: new Int32Array(0), val: new Float64Array(0) };
+    for (const [v, weight] of blocks) if (norm(v) > 0 && weight > 0) out = add(out, v, Math.sqrt(weight) / norm(v));
+    return out;
+  }
+  // (term id, entry) packed in one double, so a native numeric sort orders the entries by term.
+  const keys = new Float64Array(n);
+  const values = new Float64Array(n);
+  let k = 0;
+  for (const [v, weight] of blocks) {
+    const length = norm(v);
+    if (length === 0 || weight <= 0) continue;
+    const scale = Math.sqrt(weight) / length;
+    for (let i = 0; i < v.idx.length; i++) {
+      keys[k] = v.idx[i]! * ENTRY + k;
+      values[k++] = v.val[i]! * scale;
+    }
+  }
+  const order = keys.subarray(0, k).sort();
+  const idx = new Int32Array(k);
+  const val = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    const key = order[i]!;
+    const term = Math.floor(key / ENTRY);
+    idx[i] = term;
+    val[i] = values[key - term * ENTRY]!;
+  }
+  return { idx, val };
 }
 
 /**
@@ -103,15 +126,18 @@ export function weigh(features: FindingFeatures[], corpus: Corpus): void {
   for (const f of features) {
     f.title = tfidf(f.titleTerms, corpus);
     f.prose = tfidf(f.proseTerms, corpus);
-    const v = new Map<number, number>();
-    addBlock(v, textBlock(f, corpus), WEIGHTS.text);
-    addBlock(v, new Map(f.identifiers.map((t) => [t, corpus.idf[t]!])), WEIGHTS.identifiers);
-    addBlock(v, placeBlock(f, corpus), WEIGHTS.places);
+    const text = add(scaled(f.title, TEXT_WEIGHTS.title), tfidf(f.leadTerms, corpus), TEXT_WEIGHTS.lead);
+    const ids = { idx: Int32Array.from(f.identifiers), val: Float64Array.from(f.identifiers, (t) => corpus.idf[t]!) };
+    const blocks: Array<[SparseVector, number]> = [
+      [text, WEIGHTS.text],
+      [ids, WEIGHTS.identifiers],
+      [placeBlock(f, corpus), WEIGHTS.places],
+    ];
     if (f.category) {
       const c = new Map<number, number>([[category(f.category), 1]]);
       if (f.secondaryCategory && f.secondaryCategory !== f.category) c.set(category(f.secondaryCategory), 0.5);
-      addBlock(v, c, WEIGHTS.category);
+      blocks.push([fromMap(c), WEIGHTS.category]);
     }
-    f.vector = normalized(fromMap(v));
+    f.vector = normalized(combine(blocks));
   }
 }

@@ -7,6 +7,7 @@
  */
 export class Vocabulary {
   private readonly spaces = new Map<string, Map<string, number>>();
+  private readonly numberedSpaces = new Map<string, Map<string, Map<number, number>>>();
   private count = 0;
 
   id(space: string, term: string): number {
@@ -21,6 +22,20 @@ export class Vocabulary {
     return (term: string): number => {
       let i = table.get(term);
       if (i === undefined) table.set(term, (i = this.count++));
+      return i;
+    };
+  }
+
+  /** The interning function of one namespace's numbered terms under a name (`p`, a path → its line buckets). */
+  numbered(space: string, name: string): (n: number) => number {
+    let names = this.numberedSpaces.get(space);
+    if (names === undefined) this.numberedSpaces.set(space, (names = new Map()));
+    let ids = names.get(name);
+    if (ids === undefined) names.set(name, (ids = new Map()));
+    const table = ids;
+    return (n: number): number => {
+      let i = table.get(n);
+      if (i === undefined) table.set(n, (i = this.count++));
       return i;
     };
   }
