@@ -71,6 +71,7 @@ const helpers: Record<string, (...a: unknown[]) => unknown> = {
   cap: (v) => (typeof v === 'string' && v.length > 0 ? v[0]!.toUpperCase() + v.slice(1) : v ?? ''),
 };
 for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
+const KNOWN_HELPERS: Record<string, true> = Object.fromEntries(Object.keys(helpers).map((name) => [name, true]));
 
 /** The package's own `templates/` folder, found from this module in `src/render/` or `dist/src/render/`. */
 export function defaultTemplatesDir(): string {
@@ -96,7 +97,9 @@ function compileFile(file: string): Handlebars.TemplateDelegate {
     } catch (error) {
       throw new Error(`${file}: ${(error as Error).message}`);
     }
-    template = hb.compile(source, { noEscape: !file.endsWith('.html.hbs'), strict: false, preventIndent: true });
+    // Templates can use only our helpers and the built-ins (they cannot register more), so `{{title}}`
+    // compiles to a field lookup instead of a run-time "helper or field?" check on every use.
+    template = hb.compile(source, { noEscape: !file.endsWith('.html.hbs'), strict: false, preventIndent: true, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true });
     compiled.set(key, template);
   }
   return template;
@@ -148,7 +151,12 @@ export function templateSet(templatesDir?: string): TemplateSet {
         templates.set(name, template);
       }
       partialMap ??= partials(templatesDir);
-      return template(context, { partials: partialMap, allowProtoPropertiesByDefault: false });
+      try {
+        return template(context, { partials: partialMap, allowProtoPropertiesByDefault: false });
+      } catch (error) {
+        // Compilation finishes on first use (an unknown helper is found then): name the template.
+        throw new Error(`${templatePath(name, templatesDir)}: ${(error as Error).message}`);
+      }
     },
     asset(name) {
       let text = assets.get(name);

@@ -36,6 +36,9 @@ describe('template overrides', () => {
     const dir = mkdtempSync(join(tmpdir(), 'review-kb-tpl-'));
     writeFileSync(join(dir, 'index.md.hbs'), '{{#each subjects}}unclosed');
     expect(() => renderAll(sampleKb(), { templatesDir: dir })).toThrow(/index\.md\.hbs: Parse error/);
+    const unknown = mkdtempSync(join(tmpdir(), 'review-kb-tpl-'));
+    writeFileSync(join(unknown, 'report.md.hbs'), '# {{shout subject.path}}');
+    expect(() => renderAll(sampleKb(), { templatesDir: unknown })).toThrow(/report\.md\.hbs: .*unknown helper shout/);
   });
 
   it('the README example of a custom per-file report works as shown, through the CLI', () => {
