@@ -124,3 +124,24 @@ export function writeBrokenCorpus(root: string): BrokenCorpus {
   symlinkSync('..', join(input, 'nested', 'deeper', 'up'), 'dir');
   return { input, second, manifest };
 }
+
+/** `count` small reviews of as many subjects; `variant` changes their wording so a second build rewrites every file. */
+export function writeManyReviews(dir: string, count: number, variant: number): void {
+  mkdirSync(dir, { recursive: true });
+  const bugs = ['Command injection in run_{n}()', 'SQL injection in query_{n}()', 'Path traversal in open_{n}()', 'Hardcoded secret in login_{n}()'];
+  for (let i = 0; i < count; i++) {
+    const title = bugs[(i + variant) % bugs.length]!.replace('{n}', String(i));
+    const text = [
+      '---',
+      `file: src/module_${i % 400}/file_${i}.py`,
+      `reviewer: model-${variant}`,
+      '---',
+      `# Review ${i} (round ${variant})`,
+      '',
+      `1. **${title}**: at line ${(i % 90) + 1} the request value reaches \`handler_${i}()\` unchecked (round ${variant}).`,
+      `2. **Missing rate limit on endpoint_${i}**: line ${(i % 50) + 3} accepts unbounded requests.`,
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, `review-${String(i).padStart(5, '0')}.md`), text);
+  }
+}
