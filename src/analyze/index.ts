@@ -1,8 +1,6 @@
 // Per-review analysis: parse one review with unified/remark and run the segment, evidence, group and verdict plugins.
 import type { Root, RootContent } from 'mdast';
-import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
-import remarkParse from 'remark-parse';
 import remarkStringify from 'remark-stringify';
 import { unified } from 'unified';
 import { VFile } from 'vfile';
@@ -12,6 +10,7 @@ import { frontMatter, UNCLOSED_MESSAGE, unclosedFrontMatter } from './frontmatte
 import { group } from './group.js';
 import { InputError } from '../ingest/read.js';
 import { checkDepth, checkLines } from './limits.js';
+import { parseMarkdown } from './parse.js';
 import { segment } from './segment.js';
 import { plainBlocks } from './text.js';
 import type { Unit } from './types.js';
@@ -20,11 +19,8 @@ import { verdict } from './verdict.js';
 export { parseLineRefs, parseFileUrl, classifyCode, bareIdentifier, evidenceOf } from './evidence.js';
 export { verdictOf } from './verdict.js';
 
-// Built once per module (per worker): parsing is the cost floor, the plugins only walk what parsing produced.
+// Built once per module (per worker): parsing (parse.ts) is the cost floor, the plugins only walk what parsing produced.
 const processor = unified()
-  .use(remarkParse)
-  .use(remarkGfm)
-  .use(remarkFrontmatter, ['yaml'])
   .use(frontMatter)
   .use(segment)
   .use(evidence)
@@ -75,7 +71,7 @@ export function analyzeReview(text: string, file: string): { analysis: ReviewAna
   const diagnostics: Diagnostic[] = [];
   let analysis: ReviewAnalysis;
   try {
-    const tree = processor.parse(vfile);
+    const tree = parseMarkdown(vfile);
     checkDepth(tree, file);
     processor.runSync(tree, vfile);
     const seg = vfile.data.segmentation!;
