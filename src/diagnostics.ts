@@ -43,6 +43,7 @@ const SKIP_REASONS: [RegExp, string, string][] = [
   [/bytes is over the limit/, 'too large', 'too large'],
   [/characters long, over the limit/, 'line too long', 'lines too long'],
   [/nested/, 'nested too deep', 'nested too deep'],
+  [/delimiters .*too costly to parse/, 'too many delimiters', 'too many delimiters'],
   [/^cannot read/, 'unreadable', 'unreadable'],
   [/^record \d+:/, 'bad batch record', 'bad batch records'],
   [/^not valid JSON|^expected an array of review records/, 'unreadable batch', 'unreadable batches'],
