@@ -32,7 +32,7 @@ describe('broken input: one run over every case', () => {
   it('exits 1 and ends with what was skipped and why', () => {
     expect(run.status).toBe(1);
     expect(lines.slice(-2)).toEqual([
-      'review-kb: skipped 15 of 26 reviews: 5 bad batch records, 2 empty, 2 lines too long, 2 nested too deep, 1 binary, 1 invalid UTF-8, 1 too large, 1 unreadable batch',
+      'review-kb: skipped 16 of 27 reviews: 5 bad batch records, 2 empty, 2 lines too long, 2 nested too deep, 1 binary, 1 invalid UTF-8, 1 too large, 1 too many delimiters, 1 unreadable batch',
       'review-kb: 2 other errors in the inputs (listed above)',
     ]);
     expect(run.stdout).toBe('');
@@ -58,7 +58,7 @@ describe('broken input: one run over every case', () => {
 
   it('prints every problem as file[:line[:column]]: severity: message', () => {
     const diagnostics = lines.filter((l) => !l.startsWith('review-kb: '));
-    expect(diagnostics.length).toBe(24);
+    expect(diagnostics.length).toBe(25);
     for (const line of diagnostics) expect(line).toMatch(DIAGNOSTIC);
   });
 
@@ -72,7 +72,8 @@ describe('broken input: one run over every case', () => {
     ['1 MB line of words', 'in/one-line.md:4:1: error: line is 1000000 characters long, over the limit of 10000 per line (skipped)'],
     ['1 MB line of emphasis delimiters', 'in/one-line-stars.md:3:1: error: line is 1000000 characters long, over the limit of 10000 per line (skipped)'],
     ['list nested 300 deep', 'in/deep-list.md:134:1: error: lists or quotes nested about 129 levels deep, over the limit of 128 (skipped)'],
-    ['emphasis nested 500 deep', 'in/deep-emphasis.md:3:199: error: markdown nested more than 100 levels deep (lists, quotes or emphasis inside each other) (skipped)'],
+    ['emphasis nested 200 deep', 'in/deep-emphasis.md:3:199: error: markdown nested more than 100 levels deep (lists, quotes or emphasis inside each other) (skipped)'],
+    ['emphasis opened on 3,000 lines of one paragraph', 'in/dense-emphasis.md:3:1: error: paragraph holds more than 1000 emphasis, link or code delimiters (* _ [ ] ~ `), too costly to parse (skipped)'],
     ['JSONL: mistyped text field', 'in/batch.jsonl:2:1: error: record 2: "text" must be a string, got number'],
     ['JSONL: missing text field', 'in/batch.jsonl:3:1: error: record 3: no review text (expected one of "text", "response", "content", "review", "output", "completion")'],
     ['JSONL: record that is not an object', 'in/batch.jsonl:4:1: error: record 4: expected an object, got an array'],
@@ -126,7 +127,7 @@ describe('broken input: one run over every case', () => {
   });
 
   it('lists every diagnostic in kb.json too, sorted by file and line', () => {
-    expect(kb.diagnostics.filter((d) => d.severity === 'error')).toHaveLength(17);
+    expect(kb.diagnostics.filter((d) => d.severity === 'error')).toHaveLength(18);
     const files = kb.diagnostics.map((d) => d.file);
     expect(files).toEqual([...files].sort());
   });

@@ -90,9 +90,11 @@ export function writeBrokenCorpus(root: string): BrokenCorpus {
   w('one-line.md', `---\nfile: src/long.py\n---\n${'word '.repeat(200_000)}\n`);
   w('one-line-stars.md', `# Review\n\n${'*a'.repeat(500_000)}\n`);
 
-  // Nesting: 300 nested list levels; 1,000 nested emphasis delimiters on one short line.
+  // Nesting: 300 nested list levels; 200 levels of emphasis on one short line.
   w('deep-list.md', nestedList(300));
-  w('deep-emphasis.md', `# Review\n\n${'*'.repeat(1000)}x${'*'.repeat(1000)}\n`);
+  w('deep-emphasis.md', `# Review\n\n${'*'.repeat(400)}x${'*'.repeat(400)}\n`);
+  // Emphasis opened on 3,000 short lines of one paragraph, closed on 3,000 more: no long line, no deep prefix, quadratic to parse.
+  w('dense-emphasis.md', `# Review\n\n${'*a \n'.repeat(3000)}x${'\n a*'.repeat(3000)}\n`);
 
   // Front matter: malformed YAML (the body is still read), and a fence that never closes.
   w('bad-front-matter.md', '---\nfile: [src/fm.py\nreviewer: model-b\n---\n# Review\n\n1. **Command injection in fm_run()**: line 9 uses `os.system(cmd)` with request data.\n');
