@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: several tests build real corpora through the CLI, and CI machines are shared and slow.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
   },
 });
