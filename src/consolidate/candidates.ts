@@ -20,7 +20,10 @@ function keysOf(f: FindingFeatures, corpus: Corpus, options: CandidateOptions): 
   const keys: number[] = [];
   const weights: number[] = [];
   // The title's and the lead's distinct terms, the rarest first.
-  const all = Int32Array.from([...f.titleTerms, ...f.leadTerms]).sort();
+  const all = new Int32Array(f.titleTerms.length + f.leadTerms.length);
+  all.set(f.titleTerms);
+  all.set(f.leadTerms, f.titleTerms.length);
+  all.sort();
   const terms: number[] = [];
   for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) terms.push(all[i]!);
   if (terms.length > options.termsPerFinding) terms.sort((x, y) => corpus.idf[y]! - corpus.idf[x]! || x - y);
@@ -44,7 +47,7 @@ function keysOf(f: FindingFeatures, corpus: Corpus, options: CandidateOptions): 
     keys.push(w);
     weights.push(1);
   }
-  return { keys: Int32Array.from(keys), weights: Float64Array.from(weights) };
+  return { keys: new Int32Array(keys), weights: new Float64Array(weights) };
 }
 
 /**
@@ -132,7 +135,7 @@ export function candidateNeighbors(items: FindingFeatures[], corpus: Corpus, opt
     for (let r = 0; r < m; r++) score[touched[r]!] = 0;
   }
   return lists.map((l) => {
-    const sorted = Int32Array.from(l).sort();
+    const sorted = new Int32Array(l).sort();
     let w = 0;
     for (let r = 0; r < sorted.length; r++) if (r === 0 || sorted[r] !== sorted[r - 1]) sorted[w++] = sorted[r]!;
     return sorted.slice(0, w);

@@ -1,7 +1,7 @@
 // Per-finding features for similarity (interned terms of title, lead and body, identifiers, cited places), corpus IDF, one vector per finding.
 import type { Finding, LineRange, Review } from '../model.js';
 import { identifierKeys, textTerms } from './text.js';
-import { fromCounts, normalized, Vocabulary, type SparseVector } from './vector.js';
+import { Vocabulary, type SparseVector } from './vector.js';
 
 /** One finding of one review, with what similarity needs precomputed. */
 export interface FindingFeatures {
@@ -206,11 +206,4 @@ export function buildCorpus(features: FindingFeatures[], vocabulary: Vocabulary)
 /** Smoothed IDF: never zero (a term every finding shares still counts a little), ln(1 + N/df). */
 export function idf(df: number | undefined, size: number): number {
   return Math.log(1 + size / Math.max(1, df ?? 1));
-}
-
-/** Unit TF-IDF vector (sublinear tf) of a list of term ids. */
-export function tfidf(terms: number[], corpus: Corpus): SparseVector {
-  const v = fromCounts(terms);
-  for (let i = 0; i < v.idx.length; i++) v.val[i] = (1 + Math.log(v.val[i]!)) * corpus.idf[v.idx[i]!]!;
-  return normalized(v);
 }

@@ -1,7 +1,7 @@
 // Similarity of findings: the signal blocks of a finding's vector (text, identifiers, cited lines, category), their weights, the agreement gate.
 import type { LineRange } from '../model.js';
-import { tfidf, type Corpus, type FindingFeatures } from './features.js';
-import { add, fromMap, norm, normalized, scaled, type SparseVector } from './vector.js';
+import type { Corpus, FindingFeatures } from './features.js';
+import { VectorBuilder } from './vector.js';
 
 /**
  * Weights of the signal blocks in a finding's vector (see docs/consolidation.md for why). Each block
@@ -59,85 +59,43 @@ export function mergeRanges(ranges: LineRange[]): LineRange[] {
   return out;
 }
 
-/** The cited lines of a finding, per file in buckets of LINE_BUCKET lines (lines per bucket). */
-function placeBlock(f: FindingFeatures, corpus: Corpus): SparseVector {
-  const m = new Map<number, number>();
+/** Adds the cited lines of a finding, per file in buckets of LINE_BUCKET lines (lines per bucket). */
+function addPlaces(builder: VectorBuilder, f: FindingFeatures, corpus: Corpus): void {
   for (const [path, ranges] of f.places) {
     const bucketId = corpus.vocabulary.numbered('p', path);
     for (const [a, b] of mergeRanges(ranges)) {
       for (let bucket = Math.floor(a / LINE_BUCKET); bucket <= Math.floor(b / LINE_BUCKET); bucket++) {
         const lines = Math.min(b, bucket * LINE_BUCKET + LINE_BUCKET - 1) - Math.max(a, bucket * LINE_BUCKET) + 1;
-        const k = bucketId(bucket);
-        m.set(k, (m.get(k) ?? 0) + lines);
+        builder.add(bucketId(bucket), lines);
       }
     }
   }
-  return fromMap(m);
-}
-
-/** Entries of one vector packed with their term id fit below this (term ids stay below 2^31, so packed keys below 2^53). */
-const ENTRY = 1 << 20;
-
-/**
- * One vector from blocks over disjoint terms (text, identifiers, places, category), each normalised
- * and scaled by the square root of its weight: entries are concatenated and sorted once.
- */
-function combine(blocks: Array<[SparseVector, number]>): SparseVector {
-  let n = 0;
-  for (const [v] of blocks) n += v.idx.length;
-  if (n >= ENTRY) {
-    // A block this large (a review pasting a whole code base) takes the general path.
-    let out: SparseVector = { idx: new Int32Array(0), val: new Float64Array(0) };
-    for (const [v, weight] of blocks) if (norm(v) > 0 && weight > 0) out = add(out, v, Math.sqrt(weight) / norm(v));
-    return out;
-  }
-  // (term id, entry) packed in one double, so a native numeric sort orders the entries by term.
-  const keys = new Float64Array(n);
-  const values = new Float64Array(n);
-  let k = 0;
-  for (const [v, weight] of blocks) {
-    const length = norm(v);
-    if (length === 0 || weight <= 0) continue;
-    const scale = Math.sqrt(weight) / length;
-    for (let i = 0; i < v.idx.length; i++) {
-      keys[k] = v.idx[i]! * ENTRY + k;
-      values[k++] = v.val[i]! * scale;
-    }
-  }
-  const order = keys.subarray(0, k).sort();
-  const idx = new Int32Array(k);
-  const val = new Float64Array(k);
-  for (let i = 0; i < k; i++) {
-    const key = order[i]!;
-    const term = Math.floor(key / ENTRY);
-    idx[i] = term;
-    val[i] = values[key - term * ENTRY]!;
-  }
-  return { idx, val };
 }
 
 /**
  * Fills each finding's vectors: `vector`, the unit sum of its signal blocks (text, identifiers
- * weighted by rarity, cited lines, category); `prose`, its words without names of code; `title`.
- * Place and category terms are interned here, so findings that share one share its term.
+ * weighted by rarity, cited lines, category), each block normalised and scaled by the square root
+ * of its weight; `prose`, its words without names of code; `title`. Place and category terms are
+ * interned here, so findings that share one share its term.
  */
 export function weigh(features: FindingFeatures[], corpus: Corpus): void {
   const category = corpus.vocabulary.space('c');
+  const builder = new VectorBuilder(corpus.vocabulary.size);
   for (const f of features) {
-    f.title = tfidf(f.titleTerms, corpus);
-    f.prose = tfidf(f.proseTerms, corpus);
-    const text = add(scaled(f.title, TEXT_WEIGHTS.title), tfidf(f.leadTerms, corpus), TEXT_WEIGHTS.lead);
-    const ids = { idx: Int32Array.from(f.identifiers), val: Float64Array.from(f.identifiers, (t) => corpus.idf[t]!) };
-    const blocks: Array<[SparseVector, number]> = [
-      [text, WEIGHTS.text],
-      [ids, WEIGHTS.identifiers],
-      [placeBlock(f, corpus), WEIGHTS.places],
-    ];
+    f.title = builder.tfidf(f.titleTerms, corpus.idf);
+    f.prose = builder.tfidf(f.proseTerms, corpus.idf);
+    for (let i = 0; i < f.title.idx.length; i++) builder.add(f.title.idx[i]!, TEXT_WEIGHTS.title * f.title.val[i]!);
+    builder.addTfidf(f.leadTerms, corpus.idf, TEXT_WEIGHTS.lead);
+    builder.block(WEIGHTS.text);
+    for (const t of f.identifiers) builder.add(t, corpus.idf[t]!);
+    builder.block(WEIGHTS.identifiers);
+    addPlaces(builder, f, corpus);
+    builder.block(WEIGHTS.places);
     if (f.category) {
-      const c = new Map<number, number>([[category(f.category), 1]]);
-      if (f.secondaryCategory && f.secondaryCategory !== f.category) c.set(category(f.secondaryCategory), 0.5);
-      blocks.push([fromMap(c), WEIGHTS.category]);
+      builder.add(category(f.category), 1);
+      if (f.secondaryCategory && f.secondaryCategory !== f.category) builder.add(category(f.secondaryCategory), 0.5);
     }
-    f.vector = normalized(combine(blocks));
+    builder.block(WEIGHTS.category);
+    f.vector = builder.take();
   }
 }

@@ -181,9 +181,12 @@ interface TokenInfo {
 }
 
 const tokenCache = new Map<string, TokenInfo>();
+/** The token cache is dropped when it holds this many tokens (a long-lived process reading very varied text). */
+const MAX_CACHED_TOKENS = 1_000_000;
 function tokenInfo(raw: string): TokenInfo {
   let info = tokenCache.get(raw);
   if (info !== undefined) return info;
+  if (tokenCache.size >= MAX_CACHED_TOKENS) tokenCache.clear();
   const file = FILE_NAME.test(raw);
   const shaped = !file && isIdentifierShaped(raw);
   const stems: string[] = [];

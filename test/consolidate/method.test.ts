@@ -5,7 +5,7 @@ import { bodyOf, buildCorpus, extractFeatures } from '../../src/consolidate/feat
 import { consolidate } from '../../src/consolidate/index.js';
 import { weigh } from '../../src/consolidate/similarity.js';
 import { contentStems } from '../../src/consolidate/text.js';
-import { add, cosine, dot, fromCounts, fromMap, Scratch, Vocabulary } from '../../src/consolidate/vector.js';
+import { add, cosine, dot, fromMap, Scratch, VectorBuilder, Vocabulary } from '../../src/consolidate/vector.js';
 import { groupsOf, readRepoFile, reviewFrom } from './helpers.js';
 
 describe('root cause: one function, two concerns', () => {
@@ -88,8 +88,8 @@ describe('text', () => {
 });
 
 describe('vectors', () => {
-  it('count, add, dot and compare sparse vectors whatever the order of their terms', () => {
-    const a = fromCounts([5, 2, 5, 9]);
+  it('add, dot and compare sparse vectors whatever the order of their terms', () => {
+    const a = fromMap(new Map([[9, 1], [2, 1], [5, 2]]));
     expect([...a.idx]).toEqual([2, 5, 9]);
     expect([...a.val]).toEqual([1, 2, 1]);
     const b = fromMap(new Map([[9, 3], [1, 4], [5, 0]]));
@@ -104,6 +104,27 @@ describe('vectors', () => {
     expect(scratch.dot(a)).toBe(dot(sum, a));
     scratch.load(b);
     expect(scratch.dot(a)).toBe(3);
+  });
+
+  it('build unit TF-IDF vectors and weighted blocks without losing terms', () => {
+    const idf = new Float64Array([1, 2, 1, 1]);
+    const builder = new VectorBuilder(2);
+    // Term 3 twice: sublinear tf 1 + ln 2; term 1 once with idf 2.
+    const v = builder.tfidf([3, 1, 3], idf);
+    expect([...v.idx]).toEqual([1, 3]);
+    expect(v.val[0]! / v.val[1]!).toBeCloseTo(2 / (1 + Math.log(2)));
+    expect(dot(v, v)).toBeCloseTo(1);
+    // Two blocks of weights 0.8 and 0.2 over disjoint terms: the cosine with each block is √weight.
+    builder.add(0, 3);
+    builder.add(2, 4);
+    builder.block(0.8);
+    builder.add(7, 5);
+    builder.block(0.2);
+    const w = builder.take();
+    expect([...w.idx]).toEqual([0, 2, 7]);
+    expect(dot(w, w)).toBeCloseTo(1);
+    expect(w.val[2]!).toBeCloseTo(Math.sqrt(0.2));
+    expect(builder.take().idx.length).toBe(0);
   });
 
   it('interns terms per namespace, so a stem and an identifier spelled alike stay apart', () => {
