@@ -37,6 +37,10 @@ export function parseMarkdown(markdown: string): Root {
   let table: Table | null = null;
   let inHead = false;
   const top = (): Container => stack[stack.length - 1]!;
+  // markdown-it balances its tokens; never pop the root even if it did not.
+  const close = (): void => {
+    if (stack.length > 1) stack.pop();
+  };
   const open = (node: RootContent): void => {
     top().children.push(node);
     stack.push(node as Container);
@@ -104,20 +108,20 @@ export function parseMarkdown(markdown: string): Root {
       case 'tr_close':
       case 'th_close':
       case 'td_close':
-        stack.pop();
+        close();
         break;
       case 'bullet_list_close':
       case 'ordered_list_close': {
         const list = lists.pop();
         // Items share their list's looseness, as they do in CommonMark.
         if (list) for (const item of list.children) item.spread = list.spread;
-        stack.pop();
+        close();
         break;
       }
       case 'table_close':
         table = null;
         row = null;
-        stack.pop();
+        close();
         break;
       case 'inline':
         top().children.push(...inline(t.children ?? []));

@@ -78,6 +78,21 @@ describe('excerpts and pages through markdown-it', () => {
     );
   });
 
+  it('quotes pathological excerpts whole: deep nesting, unclosed brackets, a 20,000-row table', () => {
+    // markdown-it stops nesting at 100 levels instead of overflowing the stack: what is deeper is left out
+    // (after a list that deep, the rest of the excerpt too).
+    const deep = quoteExcerptBoth(`${'>'.repeat(5000)} deep\n\nafter`);
+    expect(deep.markdown.endsWith('>\n> after')).toBe(true);
+    expect(deep.html).toContain('<p>after</p>');
+    expect(quoteExcerptBoth(`${'- '.repeat(3000)}item`).html).toContain('<ul>');
+    const brackets = quoteExcerptBoth(`${'[a](http://x.io/'.repeat(3000)} end`);
+    expect(brackets.markdown.endsWith('end')).toBe(true);
+    const table = quoteExcerptBoth(`| name | value |\n| :-- | --: |\n${'| `run_as_root` | 1 |\n'.repeat(20000)}`);
+    expect(table.html.match(/<th align="left">/g)).toHaveLength(1);
+    expect(table.html.match(/<td align="right">1<\/td>/g)).toHaveLength(20000);
+    expect(table.markdown.split('\n')).toHaveLength(20002);
+  });
+
   it('shows each excerpt once on its HTML page; review text cannot fake the placeholder that carries it', () => {
     const kb = sampleKb();
     const finding = kb.subjects[0]!.findings[0]!;
