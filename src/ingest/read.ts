@@ -3,6 +3,12 @@ import { readFile, stat } from 'node:fs/promises';
 
 export const DEFAULT_MAX_REVIEW_BYTES = 10 * 1024 * 1024;
 
+/**
+ * A batch file holds many reviews, each checked against the per-review limit: the file itself may be
+ * larger, up to this (or the per-review limit if that is higher). V8 cannot hold a string over ~512 MiB.
+ */
+export const MAX_BATCH_BYTES = 256 * 1024 * 1024;
+
 export class InputError extends Error {
   constructor(
     readonly file: string,
@@ -45,9 +51,7 @@ export async function readText(file: string, maxBytes = DEFAULT_MAX_REVIEW_BYTES
   } catch (error) {
     throw new InputError(file, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  if (info.size > maxBytes) {
-    throw new InputError(file, `${info.size} bytes is over the limit of ${maxBytes} bytes per review (skipped; raise it with --max-bytes)`);
-  }
+  if (info.size > maxBytes) throw tooLarge(file, info.size, maxBytes);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);
@@ -55,6 +59,11 @@ export async function readText(file: string, maxBytes = DEFAULT_MAX_REVIEW_BYTES
     throw new InputError(file, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   return decodeText(file, bytes);
+}
+
+/** The diagnostic for a review over the size limit. */
+export function tooLarge(file: string, size: number, maxBytes: number): InputError {
+  return new InputError(file, `${size} bytes is over the limit of ${maxBytes} bytes per review (skipped; raise it with --max-bytes)`);
 }
 
 /** Many NULs or control bytes in the first KiB: a binary file, not text with a stray NUL. */
