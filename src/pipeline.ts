@@ -2,7 +2,7 @@
 import { parseBatch } from './ingest/batch.js';
 import { discover, type ReviewSource } from './ingest/discover.js';
 import { loadManifest, manifestEntry, type Manifest } from './ingest/manifest.js';
-import { DEFAULT_MAX_REVIEW_BYTES, InputError, readText } from './ingest/read.js';
+import { DEFAULT_MAX_REVIEW_BYTES, InputError, MAX_BATCH_BYTES, readText } from './ingest/read.js';
 import { analyzeAll, asDiagnostic, type ExternalMeta, type ReviewInput, type RunStats } from './worker/run.js';
 import { inferSubjects } from './ingest/subjects.js';
 import { cweEntries, loadTaxonomy, type Taxonomy } from './classify/index.js';
@@ -112,7 +112,8 @@ async function expand(
     date: fromManifest?.date ?? null,
   };
   if (source.format === 'text') return { inputs: [{ id: source.id, file: source.file, text: null, meta }], problems: [], warnings: [] };
-  const text = await readText(source.file, maxBytes ?? DEFAULT_MAX_REVIEW_BYTES);
+  // --max-bytes is per review: each record is checked when it is analysed; the batch file holding them may be larger.
+  const text = await readText(source.file, Math.max(maxBytes ?? DEFAULT_MAX_REVIEW_BYTES, MAX_BATCH_BYTES));
   const batch = parseBatch(source.file, text, source.format);
   const seen = new Map<string, number>();
   const warnings: InputError[] = [];
