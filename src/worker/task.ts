@@ -1,5 +1,5 @@
 // One batch of per-review work, the same on the main thread (serial) and in a worker: read, hash, analyse, serialize.
-import { DEFAULT_MAX_REVIEW_BYTES, InputError, readText } from '../ingest/read.js';
+import { DEFAULT_MAX_REVIEW_BYTES, InputError, readText, tooLarge } from '../ingest/read.js';
 import { fromInputError } from '../diagnostics.js';
 import { cacheKey, sha256, type CacheVersions } from '../cache/store.js';
 import type { Diagnostic, ReviewAnalysis } from '../model.js';
@@ -45,6 +45,8 @@ export async function processBatch(items: readonly WorkItem[], ctx: TaskContext)
 
 export async function readItem(item: WorkItem, maxBytes: number): Promise<string> {
   const text = item.text ?? (await readText(item.file, maxBytes ?? DEFAULT_MAX_REVIEW_BYTES));
+  // A batch record's text was not read from a file of its own: the size limit applies here.
+  if (item.text !== null && Buffer.byteLength(text) > maxBytes) throw tooLarge(item.file, Buffer.byteLength(text), maxBytes);
   if (text.trim() === '') throw new InputError(item.file, 'empty review (skipped)');
   return text;
 }
