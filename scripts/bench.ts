@@ -64,7 +64,8 @@ async function buildOnce(name: string, corpus: Corpus, out: string, jobs: string
   const run = await measured(args, name.replace(/\W/g, ''));
   if (run.code !== 0 && run.code !== 1) {
     // A failed build is a result too (out of memory, a string too long): report it, do not lose the other figures.
-    const last = run.stderr.trim().split('\n').filter((l) => /error|heap|memory|invalid/i.test(l)).slice(-1)[0] ?? run.stderr.trim().split('\n').slice(-1)[0];
+    const lines = run.stderr.trim().split('\n');
+    const last = lines.find((l) => /FATAL ERROR|RangeError|Error:/.test(l)) ?? lines.at(-1);
     return { name, seconds: run.seconds, bytes: corpus.bytes, reviews: 0, rss: run.rss, note: `FAILED (exit ${run.code}): ${last ?? ''}`.slice(0, 160), failed: true };
   }
   const summary = JSON.parse(run.stdout) as { reviews: number; findings: number; consolidated: number; skipped: number };
