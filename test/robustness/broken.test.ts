@@ -152,6 +152,16 @@ describe('broken input: the size limit is a flag', () => {
     expect(kb.reviews.map((r) => r.id)).toEqual(['small.md']);
   });
 
+  it('applies the limit to each record of a batch, not to the batch file', () => {
+    const records = [1, 2, 3].map((n) => JSON.stringify({ id: `r${n}`, subject: `src/r${n}.py`, text: goodReview(`src/r${n}.py`, `Command injection in r${n}()`, n) + (n === 2 ? 'Padding. '.repeat(200) : '') }));
+    writeFileSync(join(root, 'batch.jsonl'), records.join('\n'));
+    const run = runCli(['build', 'batch.jsonl', '--out', 'out-batch', '--no-cache', '--max-bytes', '1000'], root);
+    expect(run.stderr).toMatch(/^batch\.jsonl#r2: error: \d{4} bytes is over the limit of 1000 bytes per review \(skipped; raise it with --max-bytes\)$/m);
+    expect(run.stderr).toContain('review-kb: skipped 1 of 3 reviews: 1 too large\n');
+    const kb = JSON.parse(read(join(root, 'out-batch', 'kb.json'))) as KB;
+    expect(kb.reviews.map((r) => r.id)).toEqual(['batch.jsonl#r1', 'batch.jsonl#r3']);
+  });
+
   it('reads it with a larger limit, and refuses a limit that is not a positive number', () => {
     expect(runCli(['build', 'in', '--out', 'out', '--no-cache', '--max-bytes', '100000'], root).status).toBe(0);
     const bad = runCli(['build', 'in', '--out', 'out', '--no-cache', '--max-bytes', '0'], root);
