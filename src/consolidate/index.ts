@@ -18,6 +18,9 @@ export interface ConsolidateOptions {
 /** When two clusters merge (see ClusterOptions and docs/consolidation.md). */
 export const LINKAGE: ClusterOptions = { threshold: 0.4, cohesion: 0, minGate: MIN_TEXT_AGREEMENT, relativeGate: RELATIVE_AGREEMENT };
 
+/** Candidate pairs less similar than this are not kept as edges (see clusterBlock). */
+export const MIN_EDGE = 0.1;
+
 /** Stable, path-safe, readable id for a subject path: a slug of the path plus a short hash of it (slugs can collide). */
 export function subjectId(path: string): string {
   const slug = path
@@ -79,12 +82,17 @@ function clusterBlock(items: FindingFeatures[], corpus: Corpus, scratch: [Scratc
   );
   const neighbors = candidateNeighbors(items, corpus);
   // Similarities of candidate pairs only, each item's vectors loaded once into dense scratch arrays.
+  // A pair below MIN_EDGE is left out like a pair never proposed: it barely moves any linkage.
   const [vectors, prose] = scratch;
   const edges: Edge[] = [];
   items.forEach((f, i) => {
     vectors.load(f.vector);
     prose.load(f.prose);
-    for (const j of neighbors[i]!) if (j > i) edges.push({ i, j, score: vectors.dot(items[j]!.vector), gate: prose.dot(items[j]!.prose) });
+    for (const j of neighbors[i]!) {
+      if (j <= i) continue;
+      const score = vectors.dot(items[j]!.vector);
+      if (score >= MIN_EDGE) edges.push({ i, j, score, gate: prose.dot(items[j]!.prose) });
+    }
   });
   vectors.clear();
   prose.clear();
