@@ -2,7 +2,7 @@
 // The command line: commands and flags only; the work is in pipeline.ts and render/.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { build } from './pipeline.js';
-import { readKb, serializeKb } from './kb.js';
+import { readKb, serializeKbChunks } from './kb.js';
 import { formatDiagnostic, printable, skipSummary } from './diagnostics.js';
 import { checkOutputFolder, writeOutputs } from './output/outdir.js';
 import { diffKb, formatDiff, loadTriage, renderAll } from './render/index.js';
@@ -42,7 +42,7 @@ async function writeAll(kb: KB, flags: RenderFlags): Promise<string[]> {
     since: flags.since ? await readKb(flags.since) : null,
     reviewLinkBase: flags.reviewLinks ?? null,
   });
-  const files = [{ path: 'kb.json', content: serializeKb(kb) }, ...rendered];
+  const files = [{ path: 'kb.json', content: serializeKbChunks(kb) }, ...rendered];
   await writeOutputs(flags.out, files);
   return files.map((f) => f.path);
 }

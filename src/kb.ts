@@ -40,7 +40,28 @@ export function validateKb(data: unknown): string[] {
 
 /** Serializes deterministically: two builds of the same input give the same bytes. */
 export function serializeKb(kb: KB): string {
-  return `${JSON.stringify(kb, null, 1)}\n`;
+  return [...serializeKbChunks(kb)].join('');
+}
+
+/**
+ * The same bytes as `JSON.stringify(kb, null, 1)` plus a newline, one review or subject at a time: a
+ * repository's KB is larger than the longest string V8 can hold, so it is written as it is produced.
+ */
+export function* serializeKbChunks(kb: KB): Generator<string> {
+  const entries = Object.entries(kb).filter(([, value]) => value !== undefined);
+  yield '{';
+  for (const [i, [key, value]] of entries.entries()) {
+    yield `${i === 0 ? '' : ','}\n ${JSON.stringify(key)}: `;
+    if (Array.isArray(value) && value.length > 0) {
+      yield '[';
+      // Nested two levels deep: JSON strings hold no raw newline, so re-indenting every line is safe.
+      for (const [j, item] of value.entries()) yield `${j === 0 ? '' : ','}\n  ${JSON.stringify(item, null, 1).replace(/\n/g, '\n  ')}`;
+      yield '\n ]';
+    } else {
+      yield JSON.stringify(value, null, 1).replace(/\n/g, '\n ');
+    }
+  }
+  yield '\n}\n';
 }
 
 /** Reads and validates a kb.json; throws an Error naming the file and the first problems. */

@@ -15,7 +15,8 @@ const CACHE = '.cache';
 
 export interface OutputFile {
   path: string;
-  content: string;
+  /** The text, or its pieces in order (written as they come, so a huge file is never one string). */
+  content: string | Iterable<string>;
 }
 
 export class OutputFolderError extends Error {}
