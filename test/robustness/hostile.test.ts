@@ -31,6 +31,7 @@ const ESC = '\u001b';
 const BEL = '\u0007';
 
 let root: string;
+let input: string;
 let out: string;
 let run: CliRun;
 let before: string[];
@@ -69,7 +70,7 @@ function writeGenerated(dir: string): void {
 beforeAll(() => {
   root = makeRoot();
   // Inputs and output sit four folders deep inside the root, so a `../../` that escaped --out would land in the root and be seen.
-  const input = join(root, 'a', 'b', 'c', 'in');
+  input = join(root, 'a', 'b', 'c', 'in');
   out = join(root, 'a', 'b', 'c', 'out');
   mkdirSync(input, { recursive: true });
   cpSync(join(FIXTURES, 'hostile'), input, { recursive: true });
@@ -113,6 +114,16 @@ describe('hostile input: the run itself', () => {
     // The file name with an escape is still named, with the escape made visible.
     expect(run.stderr).toContain('name-\\x1b[31m-escape.md');
     expect(run.stderr).toMatch(/name-\\x1b\[31m-escape\.md: warning: no subject given/);
+  });
+
+  it('keeps --json output on stdout parseable and free of raw control characters', () => {
+    const json = runCli(['build', input, '--manifest', join(input, 'manifest.csv'), '--out', join(root, 'json-out'), '--no-cache', '--json'], root);
+    expect(json.stdout).not.toMatch(CONTROL_BYTES);
+    const summary = JSON.parse(json.stdout) as { files: string[]; diagnostics: { file: string }[] };
+    expect(summary.files).toContain('kb.json');
+    expect(summary.diagnostics.map((d) => d.file)).toContainEqual(expect.stringContaining('name-\u001b[31m-escape.md'));
+    // The diagnostics in kb.json keep the escape as data (JSON-escaped), for tools that read it.
+    expect(read(join(out, 'kb.json'))).toContain('name-\\u001b[31m-escape.md');
   });
 
   it('writes no control character, terminal escape or NUL into any output file', () => {
