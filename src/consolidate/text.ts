@@ -91,8 +91,9 @@ export function isIdentifierShaped(raw: string): boolean {
  * `registry.latestRoundData(token)` → registry.latestrounddata), lowercased.
  */
 export function normalizeIdentifier(raw: string): string {
-  const m = raw.trim().match(/[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*/);
-  return m ? m[0].toLowerCase() : '';
+  // `Contract#function` (as audit reports name members) is the dotted path `contract.function`.
+  const m = raw.trim().match(/[A-Za-z_$][A-Za-z0-9_$]*(?:[.#][A-Za-z_$][A-Za-z0-9_$]*)*/);
+  return m ? m[0].replace(/#/g, '.').toLowerCase() : '';
 }
 
 /** The keys an identifier contributes: itself, and for dotted paths (`utils.execute`) its last member too. */
