@@ -4,7 +4,7 @@ import { graphClusters, type Edge } from '../../src/consolidate/cluster.js';
 import { bodyOf, buildCorpus, extractFeatures } from '../../src/consolidate/features.js';
 import { consolidate } from '../../src/consolidate/index.js';
 import { weigh } from '../../src/consolidate/similarity.js';
-import { contentStems } from '../../src/consolidate/text.js';
+import { contentStems, identifierKeys } from '../../src/consolidate/text.js';
 import { add, cosine, dot, fromMap, Scratch, VectorBuilder, Vocabulary } from '../../src/consolidate/vector.js';
 import { groupsOf, readRepoFile, reviewFrom } from './helpers.js';
 
@@ -44,6 +44,11 @@ describe('text', () => {
     expect(term('no check for round completeness')).toContain(stale);
     // Words around a phrase stay words; an unrelated sentence does not get the term.
     expect(term('The transfer of the fee to the treasury')).not.toContain(fot);
+  });
+
+  it('reads Contract#function as the dotted path, so the bare function name is shared', () => {
+    expect(identifierKeys('BlueBerryBank#withdrawLend')).toEqual(['blueberrybank.withdrawlend', 'withdrawlend']);
+    expect(identifierKeys('registry.latestRoundData(token)')).toEqual(['registry.latestrounddata', 'latestrounddata']);
   });
 
   it('leaves pasted code out of the prose but keeps the names it uses', () => {
