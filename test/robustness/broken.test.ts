@@ -187,7 +187,10 @@ describe('broken input: unreadable files and folders', () => {
   });
 
   // Root reads anything whatever the mode: then the CLI runs as `nobody`. If that is impossible, say so and skip.
-  it.skipIf(asRoot && !asNobody)('reports a file and a folder it may not read, and processes the rest (as root: run as nobody)', () => {
+  const title = asRoot && !asNobody
+    ? 'reports unreadable files: SKIPPED, the tests run as root (permissions do not apply) and cannot run the CLI as nobody'
+    : `reports a file and a folder it may not read, and processes the rest${asNobody ? ' (tests run as root: the CLI runs as nobody)' : ''}`;
+  it.skipIf(asRoot && !asNobody)(title, () => {
     mkdirSync(join(root, 'in', 'locked-dir'), { recursive: true });
     writeFileSync(join(root, 'in', 'ok.md'), goodReview('src/ok.py', 'Command injection in ok()', 2));
     writeFileSync(join(root, 'in', 'locked.md'), goodReview('src/locked.py', 'Command injection in locked()', 2));
