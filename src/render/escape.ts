@@ -50,11 +50,30 @@ export function mdText(text: string, atLineStart = true, autolink = true): strin
 /** Bare URLs the way GFM sees them: `http(s)://…` or `www.…` up to a space or a character we would escape. */
 const BARE_URL = /\b(?:https?:\/\/|www\.)[^\s<>"'`{}|\\^[\]]+/gi;
 
-/** GFM drops trailing punctuation from a bare URL, and a `)` that closes nothing. */
+const TRAILING = new Set('?!.,:*_~\'"');
+
+/**
+ * GFM drops trailing punctuation from a bare URL, and a `)` that closes nothing. One pass from the
+ * end with running counts: a URL followed by thousands of `)` must not cost a count per `)`.
+ */
 function trimUrl(url: string): string {
-  let u = url.replace(/[?!.,:*_~'"]+$/, '');
-  while (u.endsWith(')') && (u.match(/\(/g) ?? []).length < (u.match(/\)/g) ?? []).length) u = u.slice(0, -1).replace(/[?!.,:*_~'"]+$/, '');
-  return u;
+  let end = url.length;
+  const strip = (): void => {
+    while (end > 0 && TRAILING.has(url[end - 1]!)) end--;
+  };
+  strip();
+  let open = 0;
+  let close = 0;
+  for (let i = 0; i < end; i++) {
+    if (url[i] === '(') open++;
+    else if (url[i] === ')') close++;
+  }
+  while (end > 0 && url[end - 1] === ')' && open < close) {
+    end--;
+    close--;
+    strip();
+  }
+  return url.slice(0, end);
 }
 
 /** A bare URL found in text: where it starts, the URL as written, and the destination to link it to. */
@@ -142,7 +161,8 @@ export function mdCell(text: string): string {
 export function mdCode(text: string): string {
   const s = breakMustache(oneLine(text));
   if (s === '') return '';
-  const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length));
+  // A reduce, not Math.max(...runs): hundreds of thousands of arguments overflow the stack.
+  const longest = (s.match(/`+/g) ?? []).reduce((m, r) => Math.max(m, r.length), 0);
   const fence = '`'.repeat(longest + 1);
   const pad = /^[ `]|[ `]$/.test(s) ? ' ' : '';
   return `${fence}${pad}${s}${pad}${fence}`;

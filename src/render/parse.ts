@@ -124,7 +124,8 @@ export function parseMarkdown(markdown: string): Root {
         close();
         break;
       case 'inline':
-        top().children.push(...inline(t.children ?? []));
+        // A loop, not push(...nodes): a paragraph can hold hundreds of thousands of inline nodes.
+        for (const node of inline(t.children ?? [])) top().children.push(node);
         break;
       case 'fence': {
         const lang = t.info.trim().split(/\s+/)[0] ?? '';

@@ -132,7 +132,7 @@ function build(view: KbView, findings: FindingView[], categoryOf: (f: FindingVie
       ...(c.cwe.length > 0 ? { helpUri: c.cwe[0]!.url } : {}),
       defaultConfiguration: { level: mine.some((f) => levelOf(f) === 'error') ? 'error' : mine.some((f) => levelOf(f) === 'warning') ? 'warning' : 'note' },
       properties: {
-        ...(scores.length > 0 ? { 'security-severity': Math.max(...scores).toFixed(1) } : {}),
+        ...(scores.length > 0 ? { 'security-severity': scores.reduce((a, b) => Math.max(a, b)).toFixed(1) } : {}),
         tags: ['security', ...c.cwe.map((w) => `external/cwe/cwe-${w.id}`)].slice(0, limits.tags),
       },
       ...(c.cwe.length > 0 ? { relationships: c.cwe.map((w) => ({ target: taxonRef(w.id), kinds: ['superset'] })) } : {}),

@@ -75,13 +75,14 @@ function serializeTight(nodes: readonly RootContent[]): string {
 }
 
 function code(node: Code): string {
-  const longest = Math.max(0, ...(node.value.match(/`+/g) ?? []).map((r) => r.length));
+  // A reduce, not Math.max(...runs): hundreds of thousands of arguments overflow the stack.
+  const longest = (node.value.match(/`+/g) ?? []).reduce((m, r) => Math.max(m, r.length), 0);
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return node.value === '' ? `${fence}${node.lang ?? ''}\n${fence}` : `${fence}${node.lang ?? ''}\n${node.value}\n${fence}`;
 }
 
 function table(node: Table): string {
-  const width = Math.max(1, ...node.children.map((r) => r.children.length));
+  const width = node.children.reduce((m, r) => Math.max(m, r.children.length), 1);
   const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
   const rows = node.children.map((r) => {
     const cells = r.children.map((c) => phrasing(c.children, true).replace(/\n/g, ' ') || ' ');
@@ -106,13 +107,18 @@ function destination(url: string): string {
  * emphasis and links, whose content starts after a marker, not at the start of a line.
  */
 function phrasing(nodes: readonly PhrasingContent[], inTable: boolean, inLink = false, nested = false): string {
-  let out = '';
+  const parts: string[] = [];
+  // Whether the text written so far is empty or ends a line; asked of the last non-empty part, not of
+  // the whole (endsWith on a growing string flattens it every time: quadratic).
+  let lineStart = !nested;
   for (const node of nodes) {
     // A text that starts a line must not start a block there (list, heading, quote).
-    const lineStart = out === '' ? !nested : out.endsWith('\n');
-    out += inline(node, inTable, inLink, lineStart && !inTable);
+    const part = inline(node, inTable, inLink, lineStart && !inTable);
+    if (part === '') continue;
+    parts.push(part);
+    lineStart = part.endsWith('\n');
   }
-  return out;
+  return parts.join('');
 }
 
 function inline(node: PhrasingContent | Nodes, inTable: boolean, inLink: boolean, lineStart: boolean): string {

@@ -122,7 +122,7 @@ function toTicket(f: FindingView, tpl: TemplateSet): Ticket {
  * descriptions quoted by csv-stringify, plain text (Jira does not render markdown).
  */
 function jiraCsv(tickets: Ticket[], findings: FindingView[], tpl: TemplateSet): string {
-  const width = Math.max(1, ...tickets.map((t) => t.labels.length));
+  const width = tickets.reduce((m, t) => Math.max(m, t.labels.length), 1);
   const header = ['Summary', 'Description', 'Priority', ...Array.from({ length: width }, () => 'Labels'), 'Fingerprint'];
   const rows = tickets.map((t, i) => [
     cell(t.title),

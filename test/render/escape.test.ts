@@ -107,6 +107,11 @@ describe('markdown escaping (property tests)', () => {
     expect(mdInline('see http://x.io/a\ud800')).toBe('see [http://x.io/a\ud800](http://x.io/a%EF%BF%BD)');
   });
 
+  it('links a bare URL followed by a long run of closing parentheses or dots in one pass', () => {
+    expect(mdInline(`see http://x.io/a${')'.repeat(200000)}`)).toBe(`see [http://x.io/a](http://x.io/a)${')'.repeat(200000)}`);
+    expect(mdInline(`see http://x.io/(a)${'.'.repeat(200000)}`)).toBe(`see [http://x.io/(a)](http://x.io/%28a%29)${'.'.repeat(200000)}`);
+  });
+
   it('keeps readable text readable', () => {
     expect(mdInline('Use of `run_as_root` in utils.execute (lines 83-96)')).toBe('Use of \\`run_as_root\\` in utils.execute (lines 83-96)');
     expect(breakMustache('{{x}}')).toBe('{\u200b{x}\u200b}');

@@ -87,6 +87,10 @@ describe('excerpts and pages through markdown-it', () => {
     expect(quoteExcerptBoth(`${'- '.repeat(3000)}item`).html).toContain('<ul>');
     const brackets = quoteExcerptBoth(`${'[a](http://x.io/'.repeat(3000)} end`);
     expect(brackets.markdown.endsWith('end')).toBe(true);
+    // Hundreds of thousands of code spans or backtick runs: no spread of that many arguments.
+    const spans = quoteExcerptBoth(`\`\`\`\n${'` '.repeat(300000)}\n\`\`\`\n\ntext \`${'a` '.repeat(200000)}`);
+    expect(spans.markdown.startsWith('> ``')).toBe(true);
+    expect(spans.html.match(/<code>a<\/code>/g)?.length).toBeGreaterThan(99000);
     const table = quoteExcerptBoth(`| name | value |\n| :-- | --: |\n${'| `run_as_root` | 1 |\n'.repeat(20000)}`);
     expect(table.html.match(/<th align="left">/g)).toHaveLength(1);
     expect(table.html.match(/<td align="right">1<\/td>/g)).toHaveLength(20000);
