@@ -44,21 +44,21 @@ export function serializeKb(kb: KB): string {
 }
 
 /**
- * The same bytes as `JSON.stringify(kb, null, 1)` plus a newline, one review or subject at a time: a
- * repository's KB is larger than the longest string V8 can hold, so it is written as it is produced.
+ * kb.json one review or subject at a time: a repository's KB is longer than the longest string V8 can
+ * hold. Each element of a top-level array is `JSON.stringify(element, null, 1)` as is, on lines of its
+ * own: re-indenting it to its depth cost twice the stringify itself, and any JSON reader reads it alike.
  */
 export function* serializeKbChunks(kb: KB): Generator<string> {
   const entries = Object.entries(kb).filter(([, value]) => value !== undefined);
   yield '{';
   for (const [i, [key, value]] of entries.entries()) {
-    yield `${i === 0 ? '' : ','}\n ${JSON.stringify(key)}: `;
+    yield `${i === 0 ? '' : ','}\n${JSON.stringify(key)}: `;
     if (Array.isArray(value) && value.length > 0) {
       yield '[';
-      // Nested two levels deep: JSON strings hold no raw newline, so re-indenting every line is safe.
-      for (const [j, item] of value.entries()) yield `${j === 0 ? '' : ','}\n  ${JSON.stringify(item, null, 1).replace(/\n/g, '\n  ')}`;
-      yield '\n ]';
+      for (const [j, item] of value.entries()) yield `${j === 0 ? '' : ','}\n${JSON.stringify(item, null, 1)}`;
+      yield '\n]';
     } else {
-      yield JSON.stringify(value, null, 1).replace(/\n/g, '\n ');
+      yield JSON.stringify(value, null, 1);
     }
   }
   yield '\n}\n';
