@@ -22,7 +22,10 @@ export interface BatchRecord {
 
 export interface BatchResult {
   records: BatchRecord[];
+  /** Records that were skipped, one each. */
   problems: InputError[];
+  /** Records kept with a field ignored (a subject that is not a string). */
+  warnings: InputError[];
 }
 
 /** Parses a batch; bad records become problems, good ones still come through. */
@@ -48,13 +51,13 @@ function parseJson(file: string, text: string): BatchResult {
   if (list === null) {
     throw new InputError(file, `expected an array of review records, {"reviews": [...]}, or one record with a "${TEXT_FIELDS[0]}" field`);
   }
-  const result: BatchResult = { records: [], problems: [] };
+  const result: BatchResult = { records: [], problems: [], warnings: [] };
   list.forEach((value: unknown, i: number) => collect(file, value, i + 1, undefined, result));
   return result;
 }
 
 function parseJsonl(file: string, text: string): BatchResult {
-  const result: BatchResult = { records: [], problems: [] };
+  const result: BatchResult = { records: [], problems: [], warnings: [] };
   const lines = text.split(/\r?\n/);
   let index = 0;
   lines.forEach((raw, i) => {
@@ -88,6 +91,11 @@ function collect(file: string, value: unknown, index: number, line: number | und
       : `no review text (expected one of ${TEXT_FIELDS.map((f) => `"${f}"`).join(', ')})`;
     result.problems.push(new InputError(file, `record ${index}: ${why}`, line, column));
     return;
+  }
+  // A subject or reviewer of the wrong type would silently become an inferred one: say so.
+  for (const fields of [SUBJECT_FIELDS, REVIEWER_FIELDS]) {
+    const wrong = firstString(value, fields) === null ? fields.find((f) => value[f] !== undefined && value[f] !== null) : undefined;
+    if (wrong) result.warnings.push(new InputError(file, `record ${index}: "${wrong}" should be a string, got ${kindOf(value[wrong])} (ignored)`, line, column));
   }
   const id = firstString(value, ID_FIELDS) ?? (typeof value.id === 'number' ? String(value.id) : null);
   result.records.push({
