@@ -135,7 +135,7 @@ async function expand(
       },
     };
   });
-  return { inputs, problems: batch.problems, warnings };
+  return { inputs, problems: batch.problems, warnings: [...batch.warnings, ...warnings] };
 }
 
 /** Front matter beats the batch record and the manifest; what is still missing is inferred later. */
