@@ -32,7 +32,7 @@ describe('broken input: one run over every case', () => {
   it('exits 1 and ends with what was skipped and why', () => {
     expect(run.status).toBe(1);
     expect(lines.slice(-2)).toEqual([
-      'review-kb: skipped 16 of 27 reviews: 5 bad batch records, 2 empty, 2 lines too long, 2 nested too deep, 1 binary, 1 invalid UTF-8, 1 too large, 1 too many delimiters, 1 unreadable batch',
+      'review-kb: skipped 16 of 28 reviews: 5 bad batch records, 2 empty, 2 lines too long, 2 nested too deep, 1 binary, 1 invalid UTF-8, 1 too large, 1 too many delimiters, 1 unreadable batch',
       'review-kb: 2 other errors in the inputs (listed above)',
     ]);
     expect(run.stdout).toBe('');
@@ -45,6 +45,7 @@ describe('broken input: one run over every case', () => {
       'batch.json#j1',
       'batch.jsonl#r1',
       'batch.jsonl#r1@5',
+      'batch.jsonl#r6',
       'good-a.md',
       'nested/deeper/good-b.md',
       'same.md',
@@ -58,7 +59,7 @@ describe('broken input: one run over every case', () => {
 
   it('prints every problem as file[:line[:column]]: severity: message', () => {
     const diagnostics = lines.filter((l) => !l.startsWith('review-kb: '));
-    expect(diagnostics.length).toBe(25);
+    expect(diagnostics.length).toBe(28);
     for (const line of diagnostics) expect(line).toMatch(DIAGNOSTIC);
   });
 
@@ -78,7 +79,9 @@ describe('broken input: one run over every case', () => {
     ['JSONL: missing text field', 'in/batch.jsonl:3:1: error: record 3: no review text (expected one of "text", "response", "content", "review", "output", "completion")'],
     ['JSONL: record that is not an object', 'in/batch.jsonl:4:1: error: record 4: expected an object, got an array'],
     ['JSONL: duplicate id', 'in/batch.jsonl:5:1: warning: record 5: review id "r1" is already used by record 1; this one is "r1@5"'],
-    ['JSONL: truncated last line', 'in/batch.jsonl:6:1: error: record 6: last line is not complete JSON (truncated?)'],
+    ['JSONL: mistyped subject (the record is kept, its subject inferred)', 'in/batch.jsonl:6:1: warning: record 6: "subject" should be a string, got an array (ignored)'],
+    ['JSONL: mistyped reviewer', 'in/batch.jsonl:6:1: warning: record 6: "reviewer" should be a string, got number (ignored)'],
+    ['JSONL: truncated last line', 'in/batch.jsonl:7:1: error: record 7: last line is not complete JSON (truncated?)'],
     ['JSON: mistyped text field', 'in/batch.json: error: record 2: "response" must be a string, got an array'],
     ['manifest: missing review', 'in/manifest.csv:3: error: names a review that does not exist: "missing.md"'],
     ['manifest: two subjects', 'in/manifest.csv:5: error: gives "nested/deeper/good-b.md" two subjects: "src/b.py" and "src/other-b.py" (the first is used)'],

@@ -100,7 +100,7 @@ export function writeBrokenCorpus(root: string): BrokenCorpus {
   w('bad-front-matter.md', '---\nfile: [src/fm.py\nreviewer: model-b\n---\n# Review\n\n1. **Command injection in fm_run()**: line 9 uses `os.system(cmd)` with request data.\n');
   w('unclosed-front-matter.md', '---\nfile: src/open.py\n# Review\n\n1. **Command injection in open_run()**: line 5 uses `os.system(cmd)`.\n');
 
-  // Batches: one good record each, then missing / mistyped fields, a non-object, a duplicate id, a truncated last line.
+  // Batches: one good record each, then missing / mistyped fields, a non-object, a duplicate id, a mistyped subject, a truncated last line.
   w(
     'batch.jsonl',
     [
@@ -109,7 +109,8 @@ export function writeBrokenCorpus(root: string): BrokenCorpus {
       JSON.stringify({ id: 'r3', subject: 'src/batch3.py' }),
       JSON.stringify(['not', 'an', 'object']),
       JSON.stringify({ id: 'r1', subject: 'src/batch1-again.py', text: goodReview('src/batch1-again.py', 'Command injection in batch_again()', 6) }),
-      '{"id": "r6", "subject": "src/batch6.py", "text": "1. **Command inj',
+      JSON.stringify({ id: 'r6', subject: ['src/batch6.py'], reviewer: 7, text: goodReview('src/batch6.py', 'Command injection in batch_six()', 9).replace(/^---[^]*?---\n/, '') }),
+      '{"id": "r7", "subject": "src/batch7.py", "text": "1. **Command inj',
     ].join('\n'),
   );
   w(
