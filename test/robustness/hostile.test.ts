@@ -60,6 +60,8 @@ function writeGenerated(dir: string): void {
   );
   // No subject anywhere: the "inferred" warning names this file, escape and all.
   writeFileSync(join(dir, `name-${ESC}[31m-escape.md`), `# Review\n\n1. **Weak random in \`token()\`**: line 4 uses \`random.random()\` for session tokens.\n`);
+  // A newline in a file name must not start a fake diagnostic line.
+  writeFileSync(join(dir, 'name-with\nfake.md: error: forged.md'), `# Review\n\n1. **Weak random in \`nonce()\`**: line 6 uses \`random.randint()\` for nonces.\n`);
   // A finding title that would be a spreadsheet formula if a CSV cell started with it.
   writeFileSync(
     join(dir, 'formula.md'),
@@ -89,8 +91,8 @@ describe('hostile input: the run itself', () => {
   it('processes every hostile review and writes a kb.json that validates', () => {
     expect(run.stderr).not.toMatch(/could not be processed|analysis failed/);
     expect(validateKb(kb)).toEqual([]);
-    // 5 markdown fixtures + 4 generated reviews + 8 batch records.
-    expect(kb.reviews.map((r) => r.id)).toHaveLength(17);
+    // 5 markdown fixtures + 5 generated reviews + 8 batch records.
+    expect(kb.reviews.map((r) => r.id)).toHaveLength(18);
     expect(kb.reviews.find((r) => r.id === 'nul.md')?.findings[0]?.title).toMatch(/Hardcoded secret/);
   });
 
@@ -114,6 +116,8 @@ describe('hostile input: the run itself', () => {
     // The file name with an escape is still named, with the escape made visible.
     expect(run.stderr).toContain('name-\\x1b[31m-escape.md');
     expect(run.stderr).toMatch(/name-\\x1b\[31m-escape\.md: warning: no subject given/);
+    expect(run.stderr).not.toMatch(/^fake\.md/m);
+    expect(run.stderr).toContain('name-with\\nfake.md: error: forged.md: warning: no subject given');
   });
 
   it('keeps --json output on stdout parseable and free of raw control characters', () => {
