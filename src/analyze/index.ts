@@ -1,11 +1,9 @@
 // Per-review analysis: parse one review with unified/remark and run the segment, evidence, group and verdict plugins.
-import type { Root, RootContent } from 'mdast';
-import remarkGfm from 'remark-gfm';
-import remarkStringify from 'remark-stringify';
 import { unified } from 'unified';
 import { VFile } from 'vfile';
 import type { Diagnostic, Evidence, Finding, ReviewAnalysis } from '../model.js';
 import { evidence } from './evidence.js';
+import { excerptOf } from './excerpt.js';
 import { frontMatter, UNCLOSED_MESSAGE, unclosedFrontMatter } from './frontmatter.js';
 import { group } from './group.js';
 import { InputError } from '../ingest/read.js';
@@ -18,6 +16,7 @@ import { verdict } from './verdict.js';
 
 export { parseLineRefs, parseFileUrl, classifyCode, bareIdentifier, evidenceOf } from './evidence.js';
 export { verdictOf } from './verdict.js';
+export { excerptOf } from './excerpt.js';
 
 // Built once per module (per worker): parsing (parse.ts) is the cost floor, the plugins only walk what parsing produced.
 const processor = unified()
@@ -27,14 +26,6 @@ const processor = unified()
   .use(group)
   .use(verdict)
   .freeze();
-
-const serializer = unified().use(remarkStringify, { bullet: '-', emphasis: '_', fences: true, rule: '-' }).use(remarkGfm).freeze();
-
-/** Normalised markdown of some block nodes, re-serialised from the tree (never a raw substring of the review). */
-export function excerptOf(nodes: readonly RootContent[]): string {
-  const root: Root = { type: 'root', children: nodes as RootContent[] };
-  return serializer.stringify(root).trimEnd();
-}
 
 function toFinding(u: Unit, e: Evidence, item: number): Finding {
   return {
