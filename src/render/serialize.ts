@@ -12,13 +12,14 @@ import { mdCode, mdText, safeUrl } from './escape.js';
 export function serializeBlocks(nodes: readonly RootContent[]): string {
   const parts: string[] = [];
   let previous: RootContent | null = null;
+  let previousOther = false;
   for (const node of nodes) {
     // Two lists in a row would merge into one: the second takes the other bullet.
-    const other = previous?.type === 'list' && node.type === 'list' && previous.ordered === node.ordered && !(previous as List & { other?: boolean }).other;
+    const other: boolean = previous?.type === 'list' && node.type === 'list' && previous.ordered === node.ordered && !previousOther;
     const text = block(node, other);
-    if (other) (node as List & { other?: boolean }).other = true;
     if (text !== '') parts.push(text);
     previous = node;
+    previousOther = other;
   }
   return parts.join('\n\n');
 }
