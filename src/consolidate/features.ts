@@ -1,4 +1,4 @@
-// Per-finding features for similarity (interned terms of title, lead and body, identifiers, cited places), corpus IDF, one vector per finding.
+// Per-finding features for similarity (interned terms of title, lead and concern, identifiers of prose and pasted code, cited places) and corpus IDF.
 import type { Finding, LineRange, Review } from '../model.js';
 import { identifierKeys, textTerms } from './text.js';
 import { Vocabulary, type SparseVector } from './vector.js';
