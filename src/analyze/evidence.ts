@@ -133,9 +133,12 @@ export function isCodeWord(s: string): boolean {
   return !cues.properNouns.has(s) && (SNAKE.test(s) || isCamel(s));
 }
 
+// A word with no `_`, separator, call parens or inner capital can be none of the shapes below (most words of prose).
+const PLAIN_WORD = /^[A-Za-z_$][a-z0-9$]*$/;
+
 /** An identifier written without backticks (`get_unused_port`, `WIchiFarm#burn`, `foo()`), or null. */
 export function bareIdentifier(token: string): string | null {
-  if (cues.properNouns.has(token)) return null;
+  if (PLAIN_WORD.test(token) || cues.properNouns.has(token)) return null;
   const call = token.endsWith('()');
   const t = call ? token.slice(0, -2) : token;
   const parts = t.split(/\.|::|#/);
