@@ -2,7 +2,7 @@
 import { rmSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { resolveInside } from './write.js';
+import { resolveInside, writeInside } from './write.js';
 
 /** Marks a folder as review-kb output and lists what the last run wrote there. */
 export const MARKER = '.review-kb.json';
@@ -48,12 +48,14 @@ export async function checkOutputFolder(out: string, force: boolean): Promise<vo
  * moved, so the folder is never half old, half new. Only SIGKILL or a crash can leave a mix; even
  * then every file is complete (each rename is atomic).
  */
-export async function writeOutputs(out: string, files: OutputFile[]): Promise<void> {
+export async function writeOutputs(out: string, outputs: OutputFile[]): Promise<void> {
   const staging = join(out, STAGING);
   await rm(staging, { recursive: true, force: true });
   const previous = await previousFiles(out);
+  // One file per path, the last one winning as when each was written in turn (a hand-made kb.json can repeat ids).
+  const files = [...new Map(outputs.map((f) => [f.path, f])).values()];
   const written = files.map((f) => f.path).sort();
-  const all = [...files, { path: MARKER, content: `${JSON.stringify({ generator: 'review-kb', files: written }, null, 1)}\n` }];
+  const all = [...files, { path: MARKER, content: markerText(written) }];
 
   let committing = false;
   let pending: NodeJS.Signals | null = null;
@@ -79,6 +81,8 @@ export async function writeOutputs(out: string, files: OutputFile[]): Promise<vo
       await writeFile(staged, file.content);
     }
     committing = true;
+    // Should a rename fail halfway, the folder stays ours and the next run can clean up whatever of either run is there.
+    await writeInside(out, MARKER, markerText([...new Set([...previous, ...written])].sort()));
     // Folders first (once each), then the renames a batch at a time (the thread pool runs them side by side), the marker last.
     const folders = [...new Set(files.map((f) => dirname(resolveInside(out, f.path))))].sort();
     for (const folder of folders) await mkdir(folder, { recursive: true });
@@ -99,6 +103,10 @@ export async function writeOutputs(out: string, files: OutputFile[]): Promise<vo
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+function markerText(files: string[]): string {
+  return `${JSON.stringify({ generator: 'review-kb', files }, null, 1)}\n`;
+}
 
 /** True when a `.cache` folder holds nothing but review-kb cache files (`reviews.<hex>.cache`, their temp files). */
 async function ownCache(dir: string): Promise<boolean> {
