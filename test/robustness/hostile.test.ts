@@ -110,6 +110,27 @@ describe('hostile input: the run itself', () => {
     for (const file of listFiles(out)) expect(file.split('/')).not.toContain('..');
   });
 
+  it('re-renders a hand-crafted kb.json whose ids and paths are traversals without writing outside --out', () => {
+    const crafted = JSON.parse(JSON.stringify(kb)) as KB;
+    const evil = ['../../../../crafted', '/tmp/crafted-abs', '..\\..\\crafted-win', '.', '..', 'a/../../b'];
+    crafted.subjects.forEach((s, i) => {
+      s.id = evil[i % evil.length]!;
+      s.path = evil[(i + 1) % evil.length]!;
+      s.findings.forEach((f, j) => (f.id = `${evil[(i + j) % evil.length]}`));
+    });
+    crafted.themes.forEach((t, i) => (t.id = evil[i % evil.length]!));
+    writeFileSync(join(root, 'crafted.json'), JSON.stringify(crafted));
+    const beforeRender = listTree(root);
+    const render = runCli(['render', join(root, 'crafted.json'), '--out', join(root, 'a', 'b', 'c', 'crafted-out')], root);
+    const created = listTree(root).filter((p) => !beforeRender.includes(p));
+    expect(created.filter((p) => !p.startsWith('a/b/c/crafted-out/'))).toEqual([]);
+    expect(existsSync('/tmp/crafted-abs')).toBe(false);
+    // Repeated ids make renderers emit the same path twice: the last one wins, as before staging (it failed the run).
+    expect(render.stderr).toBe('');
+    expect(render.status).toBe(0);
+    expect(created.length).toBeGreaterThan(10);
+  });
+
   it('never replays a terminal escape or control character on stderr', () => {
     expect(run.stderr).not.toMatch(CONTROL_BYTES);
     expect(run.stdout).not.toMatch(CONTROL_BYTES);
