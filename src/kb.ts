@@ -1,5 +1,5 @@
 // The knowledge base: assembled from reviews and subjects, checked against its JSON Schema, read back for rendering.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -19,16 +19,11 @@ function compiled(): ValidateFunction {
 
 /** Finds schema/kb.schema.json from src/ (tests) or dist/src/ (compiled). */
 function schemaPath(): string {
-  for (const rel of ['../schema/kb.schema.json', '../../schema/kb.schema.json']) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
-    try {
-      readFileSync(path);
-      return path;
-    } catch {
-      /* try the next layout */
-    }
-  }
-  throw new Error('schema/kb.schema.json not found next to the package');
+  const path = ['../schema/kb.schema.json', '../../schema/kb.schema.json']
+    .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+    .find((candidate) => existsSync(candidate));
+  if (!path) throw new Error('schema/kb.schema.json not found next to the package');
+  return path;
 }
 
 /** Problems that make `data` not a KB, as `path: message` lines; empty when valid. */

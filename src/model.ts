@@ -77,6 +77,25 @@ export interface Finding {
   statements: Statement[];
 }
 
+/** The classification fields of a finding the classify stage has not seen yet (fresh arrays each call). */
+export function unclassified(): Pick<
+  Finding,
+  'category' | 'secondaryCategory' | 'cwe' | 'stance' | 'severity' | 'severityScore' | 'specificity' | 'confidence' | 'reasons' | 'statements'
+> {
+  return {
+    category: null,
+    secondaryCategory: null,
+    cwe: [],
+    stance: null,
+    severity: null,
+    severityScore: null,
+    specificity: null,
+    confidence: null,
+    reasons: [],
+    statements: [],
+  };
+}
+
 /** Everything the per-review analysis learns from one review's text alone. */
 export interface ReviewAnalysis {
   /** YAML front matter, when the review has some. */

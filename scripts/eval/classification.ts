@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeReview, parseLineRefs } from '../../src/analyze/index.js';
 import { classifyAnalysis, loadTaxonomy } from '../../src/classify/index.js';
-import type { Finding, ReviewAnalysis } from '../../src/model.js';
+import { unclassified, type Finding, type ReviewAnalysis } from '../../src/model.js';
 
 interface GoldFinding {
   n: number;
@@ -152,16 +152,7 @@ function bareFinding(item: number, title: string, text: string, statedSeverity: 
     recommendation: null,
     statedSeverity,
     evidence: { lines: parseLineRefs(`${title}\n${text}`), identifiers: [...new Set([...`${title} ${text}`.matchAll(/`([^`\s]+)`/g)].map((m) => m[1]!))], files: [], locations: [] },
-    category: null,
-    secondaryCategory: null,
-    cwe: [],
-    stance: null,
-    severity: null,
-    severityScore: null,
-    specificity: null,
-    confidence: null,
-    reasons: [],
-    statements: [],
+    ...unclassified(),
   };
 }
 

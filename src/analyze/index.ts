@@ -1,7 +1,7 @@
 // Per-review analysis: parse one review with unified/remark and run the segment, evidence, group and verdict plugins.
 import { unified } from 'unified';
 import { VFile } from 'vfile';
-import type { Diagnostic, Evidence, Finding, ReviewAnalysis } from '../model.js';
+import { unclassified, type Diagnostic, type Evidence, type Finding, type ReviewAnalysis } from '../model.js';
 import { evidence } from './evidence.js';
 import { excerptOf } from './excerpt.js';
 import { frontMatter, UNCLOSED_MESSAGE, unclosedFrontMatter } from './frontmatter.js';
@@ -37,16 +37,7 @@ function toFinding(u: Unit, e: Evidence, item: number): Finding {
     recommendation: u.recommendation,
     statedSeverity: u.statedSeverity,
     evidence: e,
-    category: null,
-    secondaryCategory: null,
-    cwe: [],
-    stance: null,
-    severity: null,
-    severityScore: null,
-    specificity: null,
-    confidence: null,
-    reasons: [],
-    statements: [],
+    ...unclassified(),
   };
 }
 

@@ -61,7 +61,13 @@ function groupByIdentifiers(candidates: Candidate[]): Group[] {
   const sorted = [...candidates].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const sets = sorted.map((c) => identifiersOf(c.analysis));
   const postings = new Map<string, number[]>();
-  sets.forEach((set, i) => set.forEach((name) => postings.set(name, [...(postings.get(name) ?? []), i])));
+  sets.forEach((set, i) =>
+    set.forEach((name) => {
+      const docs = postings.get(name);
+      if (docs) docs.push(i);
+      else postings.set(name, [i]);
+    }),
+  );
   const maxDf = Math.max(2, Math.min(MAX_DOCUMENT_COUNT, Math.floor(sorted.length * MAX_DOCUMENT_SHARE)));
 
   const shared = new Map<number, number>();

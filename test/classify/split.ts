@@ -1,5 +1,5 @@
 // Test helper: builds Finding objects from review text (numbered items, audit submissions) without the analyze stage.
-import type { Finding, LineRange, Severity } from '../../src/model.js';
+import { unclassified, type Finding, type LineRange, type Severity } from '../../src/model.js';
 
 function evidenceOf(text: string): Finding['evidence'] {
   const lines: LineRange[] = [];
@@ -22,16 +22,7 @@ export function makeFinding(item: number, title: string, text: string, extra: Pa
     recommendation: null,
     statedSeverity: null,
     evidence: evidenceOf(`${title} ${text}`),
-    category: null,
-    secondaryCategory: null,
-    cwe: [],
-    stance: null,
-    severity: null,
-    severityScore: null,
-    specificity: null,
-    confidence: null,
-    reasons: [],
-    statements: [],
+    ...unclassified(),
     ...extra,
   };
 }
