@@ -46,7 +46,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   const found = await discover(options.inputs, options.manifest ? [options.manifest] : []);
   skips.push(...found.problems.map((p) => fromInputError(p)));
-  diagnostics.push(...found.problems.map((p) => fromInputError(p)), ...found.warnings.map((p) => fromInputError(p, 'warning')));
+  diagnostics.push(
+    ...found.problems.map((p) => fromInputError(p)),
+    ...found.errors.map((p) => fromInputError(p)),
+    ...found.warnings.map((p) => fromInputError(p, 'warning')),
+  );
 
   const inputs: ReviewInput[] = [];
   for (const source of found.sources) {
@@ -116,26 +120,28 @@ async function expand(
   const text = await readText(source.file, Math.max(maxBytes ?? DEFAULT_MAX_REVIEW_BYTES, MAX_BATCH_BYTES));
   const batch = parseBatch(source.file, text, source.format);
   const seen = new Map<string, number>();
-  const warnings: InputError[] = [];
-  const inputs = batch.records.map((record) => {
-    let key = record.key;
-    if (seen.has(key)) {
-      key = `${record.key}@${record.index}`;
-      warnings.push(new InputError(source.file, `record ${record.index}: review id "${record.key}" is already used by record ${seen.get(record.key)}; this one is "${key}"`, record.line, 1));
+  const problems = [...batch.problems];
+  const inputs: ReviewInput[] = [];
+  for (const record of batch.records) {
+    // An id given twice is a broken batch (an export run twice, a copy-paste): which record is meant cannot be told.
+    const first = seen.get(record.key);
+    if (first !== undefined) {
+      problems.push(new InputError(source.file, `record ${record.index}: review id "${record.key}" is already used by record ${first} (skipped)`, record.line, 1));
+      continue;
     }
-    seen.set(key, record.index);
-    return {
-      id: `${source.id}#${key}`,
-      file: `${source.file}#${key}`,
+    seen.set(record.key, record.index);
+    inputs.push({
+      id: `${source.id}#${record.key}`,
+      file: `${source.file}#${record.key}`,
       text: record.text,
       meta: {
         subject: record.subject ?? meta.subject,
         reviewer: record.reviewer ?? meta.reviewer,
         date: record.date ?? meta.date,
       },
-    };
-  });
-  return { inputs, problems: batch.problems, warnings: [...batch.warnings, ...warnings] };
+    });
+  }
+  return { inputs, problems, warnings: batch.warnings };
 }
 
 /** Front matter beats the batch record and the manifest; what is still missing is inferred later. */

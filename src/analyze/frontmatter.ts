@@ -1,4 +1,4 @@
-// unified plugin: parse YAML front matter into `file.data.frontMatter`; malformed YAML is a warning, never a throw.
+// unified plugin: parse YAML front matter into `file.data.frontMatter`; malformed front matter fails the file (the review is skipped).
 import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
 import { parseDocument } from 'yaml';
@@ -7,8 +7,10 @@ const OPENING = /^---[ \t]*\r?\n/;
 const CLOSING = /^(?:---|\.\.\.)[ \t]*$/m;
 
 /**
- * A review that opens a front-matter fence and never closes it. remark-frontmatter then also stops
- * recognising lists below it, so the caller blanks the fence (keeping line numbers) and warns.
+ * A review that opens a front-matter fence and never closes it. A lone leading `---` is a rule: the
+ * caller blanks it (remark-frontmatter would otherwise stop recognising lists below it). A fence
+ * followed by `key: value` lines was meant as front matter, so the review is refused like any other
+ * malformed front matter.
  */
 export function unclosedFrontMatter(text: string): 'none' | 'rule' | 'front-matter' {
   const m = OPENING.exec(text);
@@ -19,8 +21,13 @@ export function unclosedFrontMatter(text: string): 'none' | 'rule' | 'front-matt
   return /^[\w-]+[ \t]*:/.test(rest) ? 'front-matter' : 'rule';
 }
 
-export const UNCLOSED_MESSAGE = 'front matter is not closed by a `---` line; read as text';
+export const UNCLOSED_MESSAGE = 'malformed front matter: not closed by a `---` line (review skipped)';
 
+/**
+ * Metadata in front matter decides where a review's findings go (its subject) and who wrote it; front
+ * matter that cannot be read would silently file the review under a guessed subject, so it is an
+ * error and the review is skipped (`file.fail` throws the positioned message).
+ */
 export function frontMatter() {
   return (tree: Root, file: VFile): void => {
     file.data.frontMatter = null;
@@ -35,20 +42,17 @@ export function frontMatter() {
       const before = first.value.slice(0, offset);
       const line = startLine + (before.match(/\n/g)?.length ?? 0);
       const column = offset - before.lastIndexOf('\n');
-      file.message(`malformed front matter (ignored): ${err.message.split('\n')[0]}`, { line, column }).source = 'review-kb:front-matter';
-      return;
+      file.fail(`malformed front matter: ${err.message.split('\n')[0]} (review skipped)`, { line, column }, 'review-kb:front-matter');
     }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (e) {
-      file.message(`malformed front matter (ignored): ${(e as Error).message}`, { line: startLine, column: 1 }).source = 'review-kb:front-matter';
-      return;
+      file.fail(`malformed front matter: ${(e as Error).message} (review skipped)`, { line: startLine, column: 1 }, 'review-kb:front-matter');
     }
     if (value === null || value === undefined) return;
     if (typeof value !== 'object' || Array.isArray(value)) {
-      file.message('front matter is not a mapping of keys to values (ignored)', { line: startLine, column: 1 }).source = 'review-kb:front-matter';
-      return;
+      file.fail('malformed front matter: not a mapping of keys to values (review skipped)', { line: startLine, column: 1 }, 'review-kb:front-matter');
     }
     file.data.frontMatter = value as Record<string, unknown>;
   };

@@ -1,6 +1,7 @@
 // Per-review analysis: parse one review with unified/remark and run the segment, evidence, group and verdict plugins.
 import { unified } from 'unified';
 import { VFile } from 'vfile';
+import { VFileMessage } from 'vfile-message';
 import { unclassified, type Diagnostic, type Evidence, type Finding, type ReviewAnalysis } from '../model.js';
 import { evidence } from './evidence.js';
 import { excerptOf } from './excerpt.js';
@@ -48,8 +49,8 @@ function toFinding(u: Unit, e: Evidence, item: number): Finding {
 export function analyzeReview(text: string, file: string): { analysis: ReviewAnalysis; diagnostics: Diagnostic[] } {
   checkLines(text, file);
   const unclosed = unclosedFrontMatter(text);
-  const vfile = new VFile({ path: file, value: unclosed !== 'none' ? '   ' + text.slice(3) : text });
-  if (unclosed === 'front-matter') vfile.message(UNCLOSED_MESSAGE, { line: 1, column: 1 }).source = 'review-kb:front-matter';
+  if (unclosed === 'front-matter') throw new InputError(file, UNCLOSED_MESSAGE, 1, 1);
+  const vfile = new VFile({ path: file, value: unclosed === 'rule' ? '   ' + text.slice(3) : text });
   const diagnostics: Diagnostic[] = [];
   let analysis: ReviewAnalysis;
   try {
@@ -71,6 +72,8 @@ export function analyzeReview(text: string, file: string): { analysis: ReviewAna
   } catch (e) {
     // Input the parser cannot take is refused (the caller skips the review); a stack overflow means nesting too deep.
     if (e instanceof InputError) throw e;
+    // A plugin that failed the file (malformed front matter) refuses the review at the place it names.
+    if (e instanceof VFileMessage && e.fatal) throw new InputError(file, e.reason, e.line ?? undefined, e.column ?? undefined);
     if (e instanceof RangeError) throw new InputError(file, `nested too deeply to parse (${e.message}) (skipped)`, 1, 1);
     // A bug here must not sink a 40,000-review run: report it and keep an empty analysis.
     vfile.message(`analysis failed: ${(e as Error).message}`, { line: 1, column: 1 }).fatal = true;

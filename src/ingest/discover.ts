@@ -16,7 +16,10 @@ export interface ReviewSource {
 
 export interface Discovery {
   sources: ReviewSource[];
+  /** Inputs that could not be read: each skips a review (or a named input). */
   problems: InputError[];
+  /** Broken inputs that skip no review (a directory loop: what it leads to is read once anyway). */
+  errors: InputError[];
   warnings: InputError[];
 }
 
@@ -37,7 +40,7 @@ export function formatOf(file: string): SourceFormat | null {
  * Missing inputs and unreadable folders are problems; the rest still comes through.
  */
 export async function discover(inputs: string[], exclude: string[] = []): Promise<Discovery> {
-  const result: Discovery = { sources: [], problems: [], warnings: [] };
+  const result: Discovery = { sources: [], problems: [], errors: [], warnings: [] };
   const excluded = new Set(await Promise.all(exclude.map((p) => realpath(p).catch(() => resolve(p)))));
   const seenFiles = new Set<string>();
   const seenIds = new Map<string, string>();
@@ -93,11 +96,10 @@ async function walk(dir: string, result: Discovery): Promise<string[]> {
     const real = await realpath(current).catch(() => current);
     const first = visited.get(real);
     if (first !== undefined) {
-      // A link to a folder already read is not read twice; only a link to an enclosing folder is a loop.
-      const message = open.includes(real)
-        ? `directory loop: a symbolic link back to ${first} (not followed)`
-        : `symbolic link to a folder already read as ${first} (not read twice)`;
-      result.warnings.push(new InputError(current, message));
+      // A link to a folder already read is not read twice (a warning); a link to an enclosing folder is a loop,
+      // a broken input the user should fix, so it is an error like a dangling link.
+      if (open.includes(real)) result.errors.push(new InputError(current, `directory loop: a symbolic link back to ${first} (not followed)`));
+      else result.warnings.push(new InputError(current, `symbolic link to a folder already read as ${first} (not read twice)`));
       return;
     }
     visited.set(real, current);
@@ -120,7 +122,7 @@ async function walk(dir: string, result: Discovery): Promise<string[]> {
         const target = await stat(path).catch(() => null);
         isDir = target?.isDirectory() ?? false;
         isFile = target?.isFile() ?? false;
-        if (target === null) result.warnings.push(new InputError(path, 'broken symbolic link (skipped)'));
+        if (target === null) result.problems.push(new InputError(path, 'broken symbolic link (skipped)'));
       }
       if (isDir) await visit(path);
       else if (isFile && formatOf(path) !== null) files.push(path);

@@ -1,6 +1,7 @@
 // Evidence parsing: every written form of line references, file links, and code identifiers with and without backticks.
 import { describe, expect, it } from 'vitest';
 import { analyzeReview } from '../../src/analyze/index.js';
+import { InputError } from '../../src/ingest/read.js';
 import { anchorLines, bareIdentifier, classifyCode, evidenceOf, parseFileUrl, parseLineRefs } from '../../src/analyze/evidence.js';
 import { unified } from 'unified';
 import remarkParse from 'remark-parse';
@@ -136,21 +137,28 @@ describe('front matter', () => {
     expect(diagnostics).toEqual([]);
   });
 
-  it('reports malformed front matter as a warning at its line and still analyses the review', () => {
-    const { analysis, diagnostics } = analyzeReview('---\nfile: src/app.py\nreviewer: [unclosed\n---' + body, 'bad.md');
-    expect(analysis.frontMatter).toBeNull();
-    expect(analysis.findings.map((f) => f.title)).toEqual(['Hardcoded key']);
-    expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({ file: 'bad.md', severity: 'warning' });
-    expect(diagnostics[0]!.message).toMatch(/^malformed front matter/);
-    expect([diagnostics[0]!.line, diagnostics[0]!.column]).toEqual([3, 20]);
+  // Front matter decides a review's subject: unreadable front matter refuses the review (the caller skips it).
+  const refusal = (text: string, file: string): unknown => {
+    try {
+      analyzeReview(text, file);
+    } catch (error) {
+      return error;
+    }
+    return null;
+  };
+
+  it('refuses a review whose front matter is malformed, at the bad YAML line', () => {
+    const error = refusal('---\nfile: src/app.py\nreviewer: [unclosed\n---' + body, 'bad.md');
+    expect(error).toBeInstanceOf(InputError);
+    expect(error).toMatchObject({ file: 'bad.md', line: 3, column: 20 });
+    expect((error as Error).message).toMatch(/^malformed front matter: .* \(review skipped\)$/);
   });
 
-  it('warns when the front matter is never closed', () => {
-    const { analysis, diagnostics } = analyzeReview('---\nfile: src/app.py\nreviewer: a' + body, 'open.md');
-    expect(analysis.frontMatter).toBeNull();
-    expect(analysis.findings.map((f) => f.title)).toEqual(['Hardcoded key']);
-    expect(diagnostics.map((d) => [d.line, d.message])).toEqual([[1, 'front matter is not closed by a `---` line; read as text']]);
+  it('refuses a review whose front matter is never closed', () => {
+    expect(refusal('---\nfile: src/app.py\nreviewer: a' + body, 'open.md')).toMatchObject({
+      line: 1,
+      message: 'malformed front matter: not closed by a `---` line (review skipped)',
+    });
   });
 
   it('reads a review that merely opens with a rule', () => {
@@ -159,9 +167,10 @@ describe('front matter', () => {
     expect(diagnostics).toEqual([]);
   });
 
-  it('warns when the front matter is a list rather than a mapping', () => {
-    const { analysis, diagnostics } = analyzeReview('---\n- a\n- b\n---' + body, 'list.md');
-    expect(analysis.frontMatter).toBeNull();
-    expect(diagnostics.map((d) => [d.line, d.message])).toEqual([[2, 'front matter is not a mapping of keys to values (ignored)']]);
+  it('refuses front matter that is a list rather than a mapping', () => {
+    expect(refusal('---\n- a\n- b\n---' + body, 'list.md')).toMatchObject({
+      line: 2,
+      message: 'malformed front matter: not a mapping of keys to values (review skipped)',
+    });
   });
 });

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeReview } from '../../src/analyze/index.js';
+import { InputError } from '../../src/ingest/read.js';
 
 const fragments = [
   '1. **Title**: text',
@@ -32,10 +33,19 @@ const fragments = [
 const review = fc.array(fc.oneof(fc.constantFrom(...fragments), fc.string({ maxLength: 30 })), { maxLength: 40 }).map((ls) => ls.join('\n'));
 
 describe('analyzeReview on arbitrary text', () => {
-  it('returns a well-formed analysis and never an error diagnostic', () => {
+  it('returns a well-formed analysis and never an error diagnostic, or refuses malformed front matter', () => {
     fc.assert(
       fc.property(review, (text) => {
-        const { analysis, diagnostics } = analyzeReview(text, 'p.md');
+        let result;
+        try {
+          result = analyzeReview(text, 'p.md');
+        } catch (error) {
+          // The one refusal such text can earn: a `---` line then `key:` lines read as broken front matter.
+          expect(error).toBeInstanceOf(InputError);
+          expect((error as InputError).message).toMatch(/^malformed front matter: .*\(review skipped\)$/);
+          return;
+        }
+        const { analysis, diagnostics } = result;
         expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
         const lineCount = text.split(/\r\n|\r|\n/).length;
         analysis.findings.forEach((f, i) => {

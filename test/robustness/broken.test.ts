@@ -32,8 +32,8 @@ describe('broken input: one run over every case', () => {
   it('exits 1 and ends with what was skipped and why', () => {
     expect(run.status).toBe(1);
     expect(lines.slice(-2)).toEqual([
-      'review-kb: skipped 16 of 28 reviews: 5 bad batch records, 2 empty, 2 lines too long, 2 nested too deep, 1 binary, 1 invalid UTF-8, 1 too large, 1 too many delimiters, 1 unreadable batch',
-      'review-kb: 2 other errors in the inputs (listed above)',
+      'review-kb: skipped 19 of 28 reviews: 5 bad batch records, 2 empty, 2 lines too long, 2 malformed front matter, 2 nested too deep, 1 binary, 1 duplicate review id, 1 invalid UTF-8, 1 too large, 1 too many delimiters, 1 unreadable batch',
+      'review-kb: 3 other errors in the inputs (listed above)',
     ]);
     expect(run.stdout).toBe('');
   });
@@ -41,16 +41,13 @@ describe('broken input: one run over every case', () => {
   it('still processes every other review, and writes a valid kb.json', () => {
     expect(validateKb(kb)).toEqual([]);
     expect(kb.reviews.map((r) => r.id)).toEqual([
-      'bad-front-matter.md',
       'batch.json#j1',
       'batch.jsonl#r1',
-      'batch.jsonl#r1@5',
       'batch.jsonl#r6',
       'good-a.md',
       'nested/deeper/good-b.md',
       'same.md',
       'second/same.md',
-      'unclosed-front-matter.md',
       'utf16be.md',
       'utf16le.md',
     ]);
@@ -59,7 +56,7 @@ describe('broken input: one run over every case', () => {
 
   it('prints every problem as file[:line[:column]]: severity: message', () => {
     const diagnostics = lines.filter((l) => !l.startsWith('review-kb: '));
-    expect(diagnostics.length).toBe(28);
+    expect(diagnostics.length).toBe(26);
     for (const line of diagnostics) expect(line).toMatch(DIAGNOSTIC);
   });
 
@@ -78,16 +75,16 @@ describe('broken input: one run over every case', () => {
     ['JSONL: mistyped text field', 'in/batch.jsonl:2:1: error: record 2: "text" must be a string, got number'],
     ['JSONL: missing text field', 'in/batch.jsonl:3:1: error: record 3: no review text (expected one of "text", "response", "content", "review", "output", "completion")'],
     ['JSONL: record that is not an object', 'in/batch.jsonl:4:1: error: record 4: expected an object, got an array'],
-    ['JSONL: duplicate id', 'in/batch.jsonl:5:1: warning: record 5: review id "r1" is already used by record 1; this one is "r1@5"'],
+    ['JSONL: duplicate id', 'in/batch.jsonl:5:1: error: record 5: review id "r1" is already used by record 1 (skipped)'],
     ['JSONL: mistyped subject (the record is kept, its subject inferred)', 'in/batch.jsonl:6:1: warning: record 6: "subject" should be a string, got an array (ignored)'],
     ['JSONL: mistyped reviewer', 'in/batch.jsonl:6:1: warning: record 6: "reviewer" should be a string, got number (ignored)'],
     ['JSONL: truncated last line', 'in/batch.jsonl:7:1: error: record 7: last line is not complete JSON (truncated?)'],
     ['JSON: mistyped text field', 'in/batch.json: error: record 2: "response" must be a string, got an array'],
     ['manifest: missing review', 'in/manifest.csv:3: error: names a review that does not exist: "missing.md"'],
     ['manifest: two subjects', 'in/manifest.csv:5: error: gives "nested/deeper/good-b.md" two subjects: "src/b.py" and "src/other-b.py" (the first is used)'],
-    ['directory loop', 'in/nested/deeper/up: warning: directory loop: a symbolic link back to in/nested (not followed)'],
+    ['directory loop', 'in/nested/deeper/up: error: directory loop: a symbolic link back to in/nested (not followed)'],
     ['duplicate review id across inputs', 'second/same.md: warning: review id "same.md" is already used by in/same.md; this one is "second/same.md"'],
-    ['unclosed front matter', 'in/unclosed-front-matter.md:1:1: warning: front matter is not closed by a `---` line; read as text'],
+    ['unclosed front matter', 'in/unclosed-front-matter.md:1:1: error: malformed front matter: not closed by a `---` line (review skipped)'],
   ];
   it.each(expected)('%s', (_case, line) => {
     expect(lines).toContain(line);
@@ -97,11 +94,9 @@ describe('broken input: one run over every case', () => {
     expect(lines.find((l) => l.startsWith('in/broken.json'))).toMatch(/^in\/broken\.json:1:49: error: not valid JSON: .* \(skipped\)$/);
   });
 
-  it('reads a review whose front matter is malformed, pointing at the bad YAML line', () => {
-    expect(lines.find((l) => l.startsWith('in/bad-front-matter.md:3'))).toMatch(/^in\/bad-front-matter\.md:3:1: warning: malformed front matter \(ignored\): /);
-    const review = kb.reviews.find((r) => r.id === 'bad-front-matter.md')!;
-    expect(review.findings[0]!.title).toBe('Command injection in fm_run()');
-    expect(review.subjectInferred).toBe(true);
+  it('skips a review whose front matter is malformed, pointing at the bad YAML line', () => {
+    expect(lines.find((l) => l.startsWith('in/bad-front-matter.md'))).toMatch(/^in\/bad-front-matter\.md:3:1: error: malformed front matter: .* \(review skipped\)$/);
+    expect(kb.reviews.find((r) => r.id === 'bad-front-matter.md')).toBeUndefined();
   });
 
   it('reads UTF-16 reviews with a byte-order mark, both byte orders', () => {
@@ -121,7 +116,8 @@ describe('broken input: one run over every case', () => {
     const byId = new Map(kb.reviews.map((r) => [r.id, r]));
     // The record's text has front matter too, which wins over the record's fields (reviewer: model-a, not gpt).
     expect(byId.get('batch.jsonl#r1')).toMatchObject({ subject: 'src/batch1.py', reviewer: 'model-a' });
-    expect(byId.get('batch.jsonl#r1@5')).toMatchObject({ subject: 'src/batch1-again.py' });
+    // A second record with the same id is refused, not renamed: the first one stands.
+    expect(byId.has('batch.jsonl#r1@5')).toBe(false);
     expect(byId.get('batch.json#j1')).toMatchObject({ subject: 'src/json1.py' });
   });
 
@@ -130,7 +126,7 @@ describe('broken input: one run over every case', () => {
   });
 
   it('lists every diagnostic in kb.json too, sorted by file and line', () => {
-    expect(kb.diagnostics.filter((d) => d.severity === 'error')).toHaveLength(18);
+    expect(kb.diagnostics.filter((d) => d.severity === 'error')).toHaveLength(22);
     const files = kb.diagnostics.map((d) => d.file);
     expect(files).toEqual([...files].sort());
   });
