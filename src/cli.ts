@@ -7,6 +7,7 @@ import { formatDiagnostic, printable, skipSummary } from './diagnostics.js';
 import { checkOutputFolder, writeOutputs } from './output/outdir.js';
 import { diffKb, formatDiff, loadTriage, renderAll } from './render/index.js';
 import { GENERATOR } from './version.js';
+import { DEFAULT_MAX_REVIEW_BYTES } from './ingest/read.js';
 import { progressBar } from './progress.js';
 import type { RunStats } from './worker/run.js';
 import { realpathSync } from 'node:fs';
@@ -17,6 +18,8 @@ import type { KB } from './model.js';
 const EXIT_OK = 0;
 const EXIT_SKIPPED = 1;
 const EXIT_USAGE = 2;
+/** Reviews take milliseconds; a minute means the parser went quadratic on pathological markdown. */
+const DEFAULT_TIMEOUT_SECONDS = 60;
 
 interface RenderFlags {
   out: string;
@@ -66,14 +69,15 @@ function program(): Command {
     .option('--review-links <base>', 'link sources back to their review text: a URL, or a path relative to the output folder, that review ids are relative to')
     .option('--triage <file>', 'triage file: fingerprint → status, note, ticket')
     .option('--since <kb>', 'previous kb.json: tickets only for findings new since then')
-    .option('--max-bytes <n>', 'skip reviews larger than this many bytes', positiveInteger, 10 * 1024 * 1024)
+    .option('--max-bytes <n>', 'skip reviews larger than this many bytes', positiveInteger, DEFAULT_MAX_REVIEW_BYTES)
+    .option('--timeout <seconds>', 'skip a review whose analysis takes longer than this (in worker threads)', positiveInteger, DEFAULT_TIMEOUT_SECONDS)
     .option('--force', 'write into a non-empty folder that is not review-kb output')
     .option('--json', 'print a JSON summary of the run on stdout')
     .option('-q, --quiet', 'no progress or summary on stderr')
     .option('-j, --jobs <n>', 'worker threads for the analysis (default: the cores available; 1: no workers)', positiveInteger)
     .option('--cache <dir>', 'per-review cache folder (default: <out>/.cache)')
     .option('--no-cache', 'analyse every review again, without reading or writing the cache')
-    .action(async (inputs: string[], flags: RenderFlags & { manifest?: string; taxonomy?: string; scope: 'subject' | 'all'; maxBytes: number; quiet?: boolean; jobs?: number; cache?: string | false }) => {
+    .action(async (inputs: string[], flags: RenderFlags & { manifest?: string; taxonomy?: string; scope: 'subject' | 'all'; maxBytes: number; timeout: number; quiet?: boolean; jobs?: number; cache?: string | false }) => {
       await checkOutputFolder(flags.out, Boolean(flags.force));
       const started = Date.now();
       const bar = progressBar({ enabled: !flags.quiet });
@@ -85,6 +89,7 @@ function program(): Command {
         taxonomy: flags.taxonomy,
         scope: flags.scope,
         maxBytes: flags.maxBytes,
+        timeoutMs: flags.timeout * 1000,
         jobs: flags.jobs,
         cacheDir,
         stats,

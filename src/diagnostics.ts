@@ -45,6 +45,7 @@ const SKIP_REASONS: [RegExp, string, string][] = [
   [/nested/, 'nested too deep', 'nested too deep'],
   [/delimiters .*too costly to parse/, 'too many delimiters', 'too many delimiters'],
   [/^cannot read/, 'unreadable', 'unreadable'],
+  [/^analysis took longer than/, 'over the time limit', 'over the time limit'],
   [/^malformed front matter/, 'malformed front matter', 'malformed front matter'],
   [/^broken symbolic link/, 'broken symbolic link', 'broken symbolic links'],
   [/^record \d+: review id .* already used/, 'duplicate review id', 'duplicate review ids'],

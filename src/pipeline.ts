@@ -23,6 +23,8 @@ export interface BuildOptions {
   jobs?: number;
   /** Folder of the per-review cache; null or absent: no cache. */
   cacheDir?: string | null;
+  /** Longest one review's analysis may take in a worker, in ms (see worker/pool.ts); absent: no limit. */
+  timeoutMs?: number;
   /** Filled with how the analysis ran (workers, reviews analysed, reviews from the cache). */
   stats?: RunStats;
 }
@@ -72,6 +74,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     onProgress: options.onProgress,
     jobs: options.jobs,
     cacheDir: options.cacheDir ?? null,
+    timeoutMs: options.timeoutMs,
     stats: options.stats,
   });
   const reviews: Review[] = [];

@@ -1,11 +1,15 @@
-// A pool of analysis workers: hands out batches of reviews, keeps a few in flight per worker, collects results.
+// A pool of analysis workers: hands out batches of reviews, keeps a few in flight per worker, collects results,
+// and stops a worker stuck on one review past the time limit (that review fails; the pool goes on).
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from './spawn.js';
-import type { BatchMessage, WorkerInit, WorkerReply } from './protocol.js';
+import type { BatchMessage, WorkerClock, WorkerInit, WorkerReply } from './protocol.js';
 import type { ItemResult, WorkItem } from './task.js';
 
 /** Batches each worker holds at once: one being analysed, one whose files are being read meanwhile. */
 const IN_FLIGHT = 2;
+
+/** How often the watchdog looks at what each worker is doing. */
+const WATCH_INTERVAL_MS = 250;
 
 /**
  * Reviews per message. One message per review would cost a structured clone and an event-loop turn each;
@@ -14,6 +18,28 @@ const IN_FLIGHT = 2;
  */
 export function batchSize(total: number, workers: number): number {
   return Math.max(4, Math.min(64, Math.ceil(total / (workers * 16))));
+}
+
+export interface PoolOptions {
+  /**
+   * Longest one review may take to analyse, in ms (absent: no limit). Some markdown makes the parser
+   * quadratic in ways no cheap pre-check catches (e.g. thousands of `> - > - a` lines); past the limit
+   * the worker is stopped, the review fails with a diagnostic, and a new worker takes over its batches.
+   */
+  timeoutMs?: number;
+}
+
+/** The message a review that ran out of time fails with. */
+export function timeoutMessage(timeoutMs: number): string {
+  return `analysis took longer than ${timeoutMs / 1000} s, the limit per review (skipped; raise it with --timeout)`;
+}
+
+interface Slot {
+  worker: Worker;
+  clock: Int32Array;
+  /** Batches sent and not answered, by batch id. */
+  batches: Map<number, WorkItem[]>;
+  stopped: boolean;
 }
 
 /**
@@ -26,12 +52,16 @@ export async function runPool(
   workers: number,
   init: WorkerInit,
   onResults: (results: ItemResult[]) => void,
+  options: PoolOptions = {},
 ): Promise<void> {
   const size = batchSize(count, workers);
+  const epoch = Date.now();
   let next = 0;
   let batchId = 0;
-  let pending = 0;
-  const pool: Worker[] = [];
+  /** Items of a stopped worker's batches that still need doing; handed out before new ones. */
+  const retry: WorkItem[] = [];
+  const slots: Slot[] = [];
+  let watchdog: NodeJS.Timeout | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       let failed = false;
@@ -40,37 +70,79 @@ export async function runPool(
         failed = true;
         reject(error);
       };
-      const feed = (worker: Worker): void => {
-        if (next >= count) return;
-        const items: WorkItem[] = [];
-        for (const end = Math.min(count, next + size); next < end; next++) items.push(item(next));
-        pending++;
-        worker.postMessage({ batch: batchId++, items } satisfies BatchMessage);
+      const outstanding = (): number => slots.reduce((n, s) => n + (s.stopped ? 0 : s.batches.size), 0);
+      const finished = (): boolean => next >= count && retry.length === 0 && outstanding() === 0;
+      const feed = (slot: Slot): void => {
+        const items = retry.splice(0, size);
+        for (const end = Math.min(count, next + size - items.length); next < end; next++) items.push(item(next));
+        if (items.length === 0) return;
+        const batch = batchId++;
+        slot.batches.set(batch, items);
+        slot.worker.postMessage({ batch, items } satisfies BatchMessage);
       };
-      for (let w = 0; w < workers; w++) {
-        const worker = spawnWorker(init);
-        pool.push(worker);
-        worker.on('message', (reply: WorkerReply) => {
-          if (failed) return;
+      const start = (): void => {
+        const clock: WorkerClock = { buffer: new SharedArrayBuffer(8), epoch };
+        const slot: Slot = { worker: spawnWorker({ ...init, clock } as WorkerInit), clock: new Int32Array(clock.buffer), batches: new Map(), stopped: false };
+        slot.clock[0] = -1;
+        slots.push(slot);
+        slot.worker.on('message', (reply: WorkerReply) => {
+          if (failed || slot.stopped) return;
           if ('error' in reply) return fail(new Error(`analysis worker failed: ${reply.error}`));
-          pending--;
+          slot.batches.delete(reply.batch);
           try {
             onResults(reply.results);
           } catch (error) {
             return fail(error instanceof Error ? error : new Error(String(error)));
           }
-          feed(worker);
-          if (pending === 0 && next >= count) resolve();
+          feed(slot);
+          if (finished()) resolve();
         });
-        worker.on('error', (error) => fail(error));
-        worker.on('exit', (code) => {
-          if (pending > 0 || next < count) fail(new Error(`analysis worker exited early (code ${code})`));
+        slot.worker.on('error', (error) => {
+          if (!slot.stopped) fail(error);
         });
-        for (let i = 0; i < IN_FLIGHT; i++) feed(worker);
+        slot.worker.on('exit', (code) => {
+          if (!slot.stopped && slot.batches.size > 0) fail(new Error(`analysis worker exited early (code ${code})`));
+        });
+        for (let i = 0; i < IN_FLIGHT; i++) feed(slot);
+      };
+      /** Stops a worker stuck on one item: that item fails, the rest of its batches go to a new worker. */
+      const stopStuck = (slot: Slot, index: number): void => {
+        slot.stopped = true;
+        void slot.worker.terminate();
+        let stuck: WorkItem | undefined;
+        for (const items of slot.batches.values()) {
+          for (const it of items) {
+            if (it.index === index) stuck = it;
+            else retry.push(it);
+          }
+        }
+        slot.batches.clear();
+        if (stuck) {
+          try {
+            onResults([{ index, kind: 'fail', diagnostic: { file: stuck.file, severity: 'error', message: timeoutMessage(options.timeoutMs!) } }]);
+          } catch (error) {
+            return fail(error instanceof Error ? error : new Error(String(error)));
+          }
+        }
+        if (finished()) return resolve();
+        start();
+      };
+      if (options.timeoutMs !== undefined) {
+        const limit = options.timeoutMs;
+        watchdog = setInterval(() => {
+          const now = Date.now() - epoch;
+          for (const slot of [...slots]) {
+            const index = Atomics.load(slot.clock, 0);
+            if (!slot.stopped && index >= 0 && now - Atomics.load(slot.clock, 1) > limit) stopStuck(slot, index);
+          }
+        }, Math.min(WATCH_INTERVAL_MS, limit));
+        watchdog.unref();
       }
+      for (let w = 0; w < workers; w++) start();
       if (count === 0) resolve();
     });
   } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    clearInterval(watchdog);
+    await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 }

@@ -11,6 +11,13 @@ export interface WorkerInit {
   versions: CacheVersions | null;
 }
 
+/** Per worker: what it is analysing, readable by the main thread while the worker is busy (see watch.ts). */
+export interface WorkerClock {
+  /** Int32 [item index or -1, start in ms since `epoch`], written by the worker with Atomics. */
+  buffer: SharedArrayBuffer;
+  epoch: number;
+}
+
 export interface BatchMessage {
   batch: number;
   items: WorkItem[];

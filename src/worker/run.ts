@@ -35,6 +35,8 @@ export interface RunOptions {
   jobs?: number;
   /** Folder of the per-review cache; null or absent: no cache. */
   cacheDir?: string | null;
+  /** Longest one review may take in a worker, in ms; absent: no limit. The main thread (small runs) cannot be interrupted. */
+  timeoutMs?: number;
   /** Part of the cache key; only tests set it (to show that a new analyser version misses the cache). */
   analyzerVersion?: string;
   /** Filled in when given: how the run went, for the summary and the benchmark. */
@@ -156,7 +158,7 @@ export async function analyzeAll(inputs: ReviewInput[], options: RunOptions): Pr
   if (!serial) {
     stats.jobs = workers;
     try {
-      await runPool(misses.length, item, workers, { taxonomyFile: options.taxonomyFile, maxBytes, versions }, settle);
+      await runPool(misses.length, item, workers, { taxonomyFile: options.taxonomyFile, maxBytes, versions }, settle, { timeoutMs: options.timeoutMs });
     } catch (error) {
       // Workers could not start here (no compiled entry, no esbuild for the sources): same work, one thread.
       if (analysedOrFailed > 0 || !isStartFailure(error)) throw error;

@@ -30,6 +30,8 @@ export interface TaskContext {
   versions: CacheVersions | null;
   /** The analyser, loaded on first need (a fully cached run never loads the parser). */
   analyzer: () => Promise<(text: string, file: string) => AnalyzedReview>;
+  /** Told which item is being analysed (null: none), so a watchdog can stop one that runs too long. */
+  onItem?: (index: number | null) => void;
 }
 
 /** Reads every item of the batch concurrently, then analyses them in order; results come back in batch order. */
@@ -40,6 +42,7 @@ export async function processBatch(items: readonly WorkItem[], ctx: TaskContext)
     const text = texts[i];
     results.push(typeof text === 'string' ? await processText(item, text, ctx) : { index: item.index, kind: 'fail', diagnostic: asDiagnostic(item.file, text) });
   }
+  ctx.onItem?.(null);
   return results;
 }
 
@@ -56,6 +59,7 @@ async function processText(item: WorkItem, text: string, ctx: TaskContext): Prom
   const key = ctx.versions ? cacheKey(hash, item.file, ctx.versions) : null;
   try {
     const analyze = await ctx.analyzer();
+    ctx.onItem?.(item.index);
     const { analysis, diagnostics } = analyze(text, item.file);
     const result: ReviewResult = { hash, analysis, diagnostics };
     return { index: item.index, kind: 'new', key, json: JSON.stringify(result) };

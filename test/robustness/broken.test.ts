@@ -66,7 +66,7 @@ describe('broken input: one run over every case', () => {
     ['whitespace-only file', 'in/blank.md: error: empty review (skipped)'],
     ['binary file', 'in/binary.md: error: binary file, not text (skipped)'],
     ['invalid UTF-8 (Latin-1 é on line 4, column 4)', 'in/latin1.md:4:4: error: invalid UTF-8 at byte 26 (skipped)'],
-    ['50 MB review', 'in/huge.md: error: 52428800 bytes is over the limit of 10485760 bytes per review (skipped; raise it with --max-bytes)'],
+    ['50 MB review', 'in/huge.md: error: 52428800 bytes is over the limit of 2097152 bytes per review (skipped; raise it with --max-bytes)'],
     ['1 MB line of words', 'in/one-line.md:4:1: error: line is 1000000 characters long, over the limit of 10000 per line (skipped)'],
     ['1 MB line of emphasis delimiters', 'in/one-line-stars.md:3:1: error: line is 1000000 characters long, over the limit of 10000 per line (skipped)'],
     ['list nested 300 deep', 'in/deep-list.md:134:1: error: lists or quotes nested about 129 levels deep, over the limit of 128 (skipped)'],

@@ -85,7 +85,7 @@ export function writeBrokenCorpus(root: string): BrokenCorpus {
   w('utf16le.md', utf16(goodReview('src/utf16le.py', 'Command injection in le_handler()', 7), 'le'));
   w('utf16be.md', utf16(goodReview('src/utf16be.py', 'Command injection in be_handler()', 8), 'be'));
 
-  // Size: 50 MB of ordinary text (over the default 10 MiB limit), and one 1 MB line.
+  // Size: 50 MB of ordinary text (over the default 2 MiB limit), and one 1 MB line.
   w('huge.md', Buffer.alloc(50 * 1024 * 1024, 'A line of an enormous review about command injection.\n'));
   w('one-line.md', `---\nfile: src/long.py\n---\n${'word '.repeat(200_000)}\n`);
   w('one-line-stars.md', `# Review\n\n${'*a'.repeat(500_000)}\n`);

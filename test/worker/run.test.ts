@@ -138,3 +138,24 @@ describe('the per-review cache', () => {
     expect(serial.stats).toMatchObject({ analysed: 0, cached: files.length, jobs: 1 });
   });
 });
+
+describe('the time limit per review', () => {
+  it('stops a worker stuck on one review, fails that review and still analyses every other one', async () => {
+    // Thousands of `> - > - a` lines make remark-parse quadratic: unbounded, this one review runs for minutes.
+    const stuck = join(root, 'quadratic.md');
+    await writeFile(stuck, '# Review\n\n' + '> - > - a\n'.repeat(20_000));
+    const all = [...inputs.slice(0, 20), toInput(stuck), ...inputs.slice(20)];
+    const runStats = stats();
+    const started = Date.now();
+    const outcomes = await analyzeAll(all, { taxonomy, taxonomyFile: null, jobs: 2, timeoutMs: 1500, stats: runStats });
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(outcomes[20]).toEqual({
+      ok: false,
+      diagnostic: { file: stuck, severity: 'error', message: 'analysis took longer than 1.5 s, the limit per review (skipped; raise it with --timeout)' },
+    });
+    // Every other review came back, in input order, from the surviving or the replacement worker.
+    const reference = await analyzeAll(inputs, { taxonomy, taxonomyFile: null, jobs: 1, stats: stats() });
+    expect([...outcomes.slice(0, 20), ...outcomes.slice(21)]).toEqual(reference);
+    expect(runStats.failed).toBe(2); // the stuck review and the empty file
+  }, 120_000);
+});
