@@ -1,11 +1,9 @@
 #!/usr/bin/env node
 // The command line: commands and flags only; the work is in pipeline.ts and render/.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { build } from './pipeline.js';
-import { readKb, serializeKbChunks } from './kb.js';
 import { formatDiagnostic, printable, skipSummary } from './diagnostics.js';
-import { checkOutputFolder, writeOutputs } from './output/outdir.js';
-import { diffKb, formatDiff, loadTriage, renderAll } from './render/index.js';
+import { checkOutputFolder, writeOutputs, type OutputFile } from './output/outdir.js';
+import { buildStamp, currentRun, type RunRecord, type StampInputs } from './output/uptodate.js';
 import { GENERATOR } from './version.js';
 import { DEFAULT_MAX_REVIEW_BYTES } from './ingest/read.js';
 import { progressBar } from './progress.js';
@@ -31,23 +29,61 @@ interface RenderFlags {
   json?: boolean;
 }
 
+interface BuildFlags extends RenderFlags {
+  manifest?: string;
+  taxonomy?: string;
+  scope: 'subject' | 'all';
+  maxBytes: number;
+  timeout: number;
+  quiet?: boolean;
+  jobs?: number;
+  cache?: string | false;
+}
+
+/** What a build's outputs depend on, for the up-to-date check (worker count, quiet and json change none of them). */
+function stampInputs(inputs: string[], flags: BuildFlags): StampInputs {
+  return {
+    inputs,
+    files: [flags.manifest, flags.taxonomy, flags.triage, flags.since],
+    templates: flags.templates,
+    options: { scope: flags.scope, maxBytes: flags.maxBytes, timeout: flags.timeout, reviewLinks: flags.reviewLinks ?? null, out: flags.out },
+  };
+}
+
+/** Says what the last, identical run said: its diagnostics, summary, JSON and exit status. */
+function replay(last: RunRecord, flags: BuildFlags, started: number): void {
+  const { json } = last;
+  const lines = [...last.report];
+  // The diagnostics, then the summary line in its usual place (before what was skipped and why).
+  const endings = lines.filter((l) => l.startsWith('review-kb: '));
+  for (const line of lines.filter((l) => !l.startsWith('review-kb: '))) process.stderr.write(`${line}\n`);
+  if (!flags.quiet) {
+    const seconds = (Date.now() - started) / 1000;
+    process.stderr.write(
+      `review-kb: up to date: ${json.reviews} reviews, ${json.findings} findings, ${json.consolidated} consolidated in ${json.subjects} subjects, ${json.skipped} skipped; nothing changed since the last run, ${seconds.toFixed(1)} s → ${flags.out}\n`,
+    );
+    for (const line of endings) process.stderr.write(`${line}\n`);
+  }
+  if (flags.json) process.stdout.write(`${JSON.stringify({ ...json, upToDate: true }, null, 1)}\n`);
+  process.exitCode = last.exitCode;
+}
+
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
   return n;
 }
 
-/** Renders every output of `kb` into `out`; returns the paths written. */
-async function writeAll(kb: KB, flags: RenderFlags): Promise<string[]> {
+/** Every output of `kb`: kb.json first, then what the renderers make. Loaded on demand: an up-to-date build needs none of it. */
+async function outputsOf(kb: KB, flags: RenderFlags): Promise<OutputFile[]> {
+  const [{ renderAll, loadTriage }, { readKb, serializeKbChunks }] = await Promise.all([import('./render/index.js'), import('./kb.js')]);
   const rendered = renderAll(kb, {
     templatesDir: flags.templates,
     triage: flags.triage ? loadTriage(flags.triage) : null,
     since: flags.since ? await readKb(flags.since) : null,
     reviewLinkBase: flags.reviewLinks ?? null,
   });
-  const files = [{ path: 'kb.json', content: serializeKbChunks(kb) }, ...rendered];
-  await writeOutputs(flags.out, files);
-  return files.map((f) => f.path);
+  return [{ path: 'kb.json', content: serializeKbChunks(kb) }, ...rendered];
 }
 
 function program(): Command {
@@ -77,12 +113,20 @@ function program(): Command {
     .option('-j, --jobs <n>', 'worker threads for the analysis (default: the cores available; 1: no workers)', positiveInteger)
     .option('--cache <dir>', 'per-review cache folder (default: <out>/.cache)')
     .option('--no-cache', 'analyse every review again, without reading or writing the cache')
-    .action(async (inputs: string[], flags: RenderFlags & { manifest?: string; taxonomy?: string; scope: 'subject' | 'all'; maxBytes: number; timeout: number; quiet?: boolean; jobs?: number; cache?: string | false }) => {
+    .action(async (inputs: string[], flags: BuildFlags) => {
       await checkOutputFolder(flags.out, Boolean(flags.force));
       const started = Date.now();
+      const cacheDir = flags.cache === false ? null : (flags.cache ?? join(flags.out, '.cache'));
+      // With the cache off every review is analysed again, as asked; otherwise an unchanged build is skipped.
+      const stamp = cacheDir ? await buildStamp(stampInputs(inputs, flags)) : null;
+      const last = stamp ? await currentRun(flags.out, stamp) : null;
+      if (last) {
+        replay(last, flags, started);
+        return;
+      }
+      const { build } = await import('./pipeline.js');
       const bar = progressBar({ enabled: !flags.quiet });
       const stats: RunStats = { jobs: 0, analysed: 0, cached: 0, failed: 0, cache: null };
-      const cacheDir = flags.cache === false ? null : (flags.cache ?? join(flags.out, '.cache'));
       const result = await build({
         inputs,
         manifest: flags.manifest,
@@ -95,8 +139,7 @@ function program(): Command {
         stats,
         onProgress: (done, total) => bar.update(done, total),
       }).finally(() => bar.stop());
-      for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
-      const written = await writeAll(result.kb, flags);
+      const files = await outputsOf(result.kb, flags);
       // Errors that skipped nothing (a manifest row naming a missing file) still fail the run.
       const otherErrors = result.diagnostics.filter((d) => d.severity === 'error').length - result.skips.length;
       const summary = {
@@ -105,18 +148,27 @@ function program(): Command {
         consolidated: result.kb.subjects.reduce((n, s) => n + s.findings.length, 0),
         subjects: result.kb.subjects.length,
         skipped: result.skipped,
-        seconds: (Date.now() - started) / 1000,
       };
+      const report = result.diagnostics.map(formatDiagnostic);
+      // What went wrong, at the end where it is seen: `skipped 3 of 10 reviews: 2 empty, 1 binary`.
+      const ending: string[] = [];
+      if (result.skipped > 0) ending.push(`review-kb: ${skipSummary(result.skips, summary.reviews)}`);
+      if (otherErrors > 0) ending.push(`review-kb: ${otherErrors} other error${otherErrors === 1 ? '' : 's'} in the inputs (listed above)`);
+      const json = { ...summary, out: flags.out, files: files.map((f) => f.path), diagnostics: result.diagnostics };
+      const exitCode = result.skipped > 0 || otherErrors > 0 ? EXIT_SKIPPED : EXIT_OK;
+      // A review that ran out of time may not next time (a busy machine): such a run is never taken as current.
+      const timedOut = result.skips.some((d) => d.message.startsWith('analysis took longer than'));
+      for (const line of report) process.stderr.write(`${line}\n`);
+      await writeOutputs(flags.out, files, stamp && !timedOut ? { stamp, exitCode, report: [...report, ...ending], json } : null);
       if (!flags.quiet) {
+        const seconds = (Date.now() - started) / 1000;
         process.stderr.write(
-          `review-kb: ${summary.reviews} reviews, ${summary.findings} findings, ${summary.consolidated} consolidated in ${summary.subjects} subjects, ${summary.skipped} skipped, ${stats.cached} from cache, ${summary.seconds.toFixed(1)} s → ${flags.out}\n`,
+          `review-kb: ${summary.reviews} reviews, ${summary.findings} findings, ${summary.consolidated} consolidated in ${summary.subjects} subjects, ${summary.skipped} skipped, ${stats.cached} from cache, ${seconds.toFixed(1)} s → ${flags.out}\n`,
         );
-        // What went wrong, at the end where it is seen: `skipped 3 of 10 reviews: 2 empty, 1 binary`.
-        if (result.skipped > 0) process.stderr.write(`review-kb: ${skipSummary(result.skips, summary.reviews)}\n`);
-        if (otherErrors > 0) process.stderr.write(`review-kb: ${otherErrors} other error${otherErrors === 1 ? '' : 's'} in the inputs (listed above)\n`);
+        for (const line of ending) process.stderr.write(`${line}\n`);
       }
-      if (flags.json) process.stdout.write(`${JSON.stringify({ ...summary, seconds: undefined, out: flags.out, files: written, diagnostics: result.diagnostics }, null, 1)}\n`);
-      process.exitCode = result.skipped > 0 || otherErrors > 0 ? EXIT_SKIPPED : EXIT_OK;
+      if (flags.json) process.stdout.write(`${JSON.stringify(json, null, 1)}\n`);
+      process.exitCode = exitCode;
     });
 
   cli
@@ -132,8 +184,10 @@ function program(): Command {
     .option('--json', 'print the written paths as JSON on stdout')
     .action(async (file: string, flags: RenderFlags) => {
       await checkOutputFolder(flags.out, Boolean(flags.force));
-      const written = await writeAll(await readKb(file), flags);
-      if (flags.json) process.stdout.write(`${JSON.stringify({ out: flags.out, files: written }, null, 1)}\n`);
+      const { readKb } = await import('./kb.js');
+      const files = await outputsOf(await readKb(file), flags);
+      await writeOutputs(flags.out, files);
+      if (flags.json) process.stdout.write(`${JSON.stringify({ out: flags.out, files: files.map((f) => f.path) }, null, 1)}\n`);
     });
 
   cli
@@ -143,6 +197,7 @@ function program(): Command {
     .argument('<new>', 'the later kb.json')
     .option('--json', 'print the difference as JSON')
     .action(async (oldFile: string, newFile: string, flags: { json?: boolean }) => {
+      const [{ readKb }, { diffKb, formatDiff }] = await Promise.all([import('./kb.js'), import('./render/index.js')]);
       const difference = diffKb(await readKb(oldFile), await readKb(newFile));
       process.stdout.write(flags.json ? `${JSON.stringify(difference, null, 1)}\n` : formatDiff(difference));
     });

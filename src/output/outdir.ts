@@ -1,7 +1,8 @@
 // The output folder: refuse to clobber a folder we did not make, write every file atomically, drop stale files.
 import { rmSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { RunRecord } from './uptodate.js';
 import { resolveInside, writeInside } from './write.js';
 
 /** Marks a folder as review-kb output and lists what the last run wrote there. */
@@ -40,7 +41,8 @@ export async function checkOutputFolder(out: string, force: boolean): Promise<vo
 
 /**
  * Writes every file into a staging folder, then moves them into place (one rename each, marker last),
- * then removes files the previous run wrote that this one did not.
+ * then removes files the previous run wrote that this one did not. A build passes its `run` record: the
+ * marker keeps it with each file's size and time, for the next build's up-to-date check (uptodate.ts).
  *
  * Interrupted (SIGINT, SIGTERM) while staging — most of the write — the previous output is left
  * untouched and the staging folder is removed. Interrupted while moving files into place (renames
@@ -48,14 +50,13 @@ export async function checkOutputFolder(out: string, force: boolean): Promise<vo
  * moved, so the folder is never half old, half new. Only SIGKILL or a crash can leave a mix; even
  * then every file is complete (each rename is atomic).
  */
-export async function writeOutputs(out: string, outputs: OutputFile[]): Promise<void> {
+export async function writeOutputs(out: string, outputs: OutputFile[], run: RunRecord | null = null): Promise<void> {
   const staging = join(out, STAGING);
   await rm(staging, { recursive: true, force: true });
   const previous = await previousFiles(out);
   // One file per path, the last one winning as when each was written in turn (a hand-made kb.json can repeat ids).
   const files = [...new Map(outputs.map((f) => [f.path, f])).values()];
   const written = files.map((f) => f.path).sort();
-  const all = [...files, { path: MARKER, content: markerText(written) }];
 
   let committing = false;
   let pending: NodeJS.Signals | null = null;
@@ -74,12 +75,19 @@ export async function writeOutputs(out: string, outputs: OutputFile[]): Promise<
   for (const s of SIGNALS) process.on(s, onSignal);
   try {
     const made = new Set<string>();
-    for (const file of all) {
+    // Size and time of each file as written (a rename keeps both): the next run's up-to-date check compares them.
+    const stats: Record<string, [number, number]> = {};
+    for (const file of files) {
       const staged = resolveInside(staging, file.path);
       if (!made.has(dirname(staged))) await mkdir(dirname(staged), { recursive: true });
       made.add(dirname(staged));
       await writeFile(staged, file.content);
+      if (run) {
+        const s = await stat(staged);
+        stats[file.path] = [s.size, s.mtimeMs];
+      }
     }
+    await writeFile(resolveInside(staging, MARKER), markerText(written, run ? { run, written: stats } : {}));
     committing = true;
     // Should a rename fail halfway, the folder stays ours and the next run can clean up whatever of either run is there.
     await writeInside(out, MARKER, markerText([...new Set([...previous, ...written])].sort()));
@@ -104,8 +112,8 @@ export async function writeOutputs(out: string, outputs: OutputFile[]): Promise<
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
-function markerText(files: string[]): string {
-  return `${JSON.stringify({ generator: 'review-kb', files }, null, 1)}\n`;
+function markerText(files: string[], extra: Record<string, unknown> = {}): string {
+  return `${JSON.stringify({ generator: 'review-kb', files, ...extra }, null, 1)}\n`;
 }
 
 /** True when a `.cache` folder holds nothing but review-kb cache files (`reviews.<hex>.cache`, their temp files). */

@@ -1,0 +1,93 @@
+// The up-to-date check: a build whose inputs, options and tool are what the last run into the same folder had,
+// and whose files are still there as written, has nothing to do (as make and `tsc --build` skip current targets).
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { discover } from '../ingest/discover.js';
+import type { Diagnostic } from '../model.js';
+import { GENERATOR } from '../version.js';
+import { MARKER } from './outdir.js';
+
+/** What a finished build recorded in the marker, so that an identical build can say the same without redoing it. */
+export interface RunRecord {
+  /** Digest of everything the outputs depend on (see buildStamp). */
+  stamp: string;
+  exitCode: number;
+  /** The run's diagnostics and summary lines, as printed on stderr (the timing left out). */
+  report: string[];
+  /** The `--json` summary. */
+  json: Record<string, unknown>;
+}
+
+/** Everything a build's outputs depend on besides the tool: inputs as given, the files they name, the options. */
+export interface StampInputs {
+  inputs: string[];
+  /** Files whose contents matter (manifest, taxonomy, triage, previous kb.json); null entries are skipped. */
+  files: (string | null | undefined)[];
+  /** A folder of templates, whose every file matters. */
+  templates?: string | null;
+  /** Options that change outputs (scope, size limit, link base, …). */
+  options: Record<string, unknown>;
+}
+
+/**
+ * A digest of the inputs' contents, the options and the tool itself. Reading and hashing every review
+ * costs a few percent of parsing it; the tool is identified by its version and the size and time of
+ * each of its files, so an edited template or rebuilt analyser is never mistaken for the last one.
+ */
+export async function buildStamp(s: StampInputs): Promise<string> {
+  const hash = createHash('sha256');
+  const add = (...parts: (string | number)[]): void => {
+    for (const p of parts) hash.update(`${p}\u0000`);
+  };
+  add(GENERATOR.version, JSON.stringify(s.options), JSON.stringify(s.inputs));
+  for (const [path, size, mtime] of await toolFiles()) add(path, size, mtime);
+  const found = await discover(s.inputs, s.files.filter((f): f is string => typeof f === 'string'));
+  for (const p of [...found.problems, ...found.errors, ...found.warnings]) add(p.file, p.message);
+  const files = [...found.sources.map((x) => x.file), ...s.files.filter((f): f is string => typeof f === 'string')];
+  if (s.templates) files.push(...(await listFiles(s.templates)));
+  for (const file of files) add(file, await contentHash(file));
+  return hash.digest('hex');
+}
+
+/** The last run's record when the folder still holds exactly what that run wrote and its stamp is `stamp`; else null. */
+export async function currentRun(out: string, stamp: string): Promise<RunRecord | null> {
+  let marker: { run?: RunRecord; written?: Record<string, [number, number]> };
+  try {
+    marker = JSON.parse(await readFile(join(out, MARKER), 'utf8'));
+  } catch {
+    return null;
+  }
+  if (!marker.run || marker.run.stamp !== stamp || !marker.written) return null;
+  for (const [path, [size, mtime]] of Object.entries(marker.written)) {
+    const now = await stat(join(out, path)).catch(() => null);
+    if (!now || now.size !== size || now.mtimeMs !== mtime) return null;
+  }
+  return marker.run;
+}
+
+async function contentHash(file: string): Promise<string> {
+  try {
+    return createHash('sha256').update(await readFile(file)).digest('hex');
+  } catch (error) {
+    // An unreadable file is part of the state too: the build reports it, and so must the next one.
+    return `unreadable:${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+  }
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)).sort();
+}
+
+/** The tool's own files (compiled code or sources, templates, taxonomy, schema): path, size, modification time. */
+async function toolFiles(): Promise<[string, number, number][]> {
+  const code = fileURLToPath(new URL('..', import.meta.url));
+  const root = join(code, import.meta.url.endsWith('.ts') ? '..' : '../..');
+  const files = [...(await listFiles(code)), ...(await listFiles(join(root, 'templates'))), ...(await listFiles(join(root, 'taxonomy'))), ...(await listFiles(join(root, 'schema')))];
+  return Promise.all(files.map(async (f) => {
+    const s = await stat(f);
+    return [f, s.size, s.mtimeMs] as [string, number, number];
+  }));
+}

@@ -1,0 +1,87 @@
+// A build with nothing changed since the last run into the same folder says what that run said and writes nothing;
+// any change to a review, an option, a template or an output file makes it build again.
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, type CliRun } from '../helpers/cli.js';
+
+let root: string;
+const out = (): string => join(root, 'out');
+const build = (...extra: string[]): CliRun => runCli(['build', 'in', '--manifest', 'in/manifest.csv', '--out', 'out', '--json', ...extra], root);
+const summary = (run: CliRun): string => run.stderr.trimEnd().split('\n').find((l) => l.startsWith('review-kb: ') && / reviews, /.test(l))!;
+const mtimes = (): Map<string, number> => {
+  const files = readdirSync(out(), { recursive: true, encoding: 'utf8' }).filter((f) => !f.startsWith('.') && statSync(join(out(), f)).isFile());
+  return new Map(files.map((f) => [f, statSync(join(out(), f)).mtimeMs]));
+};
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'review-kb-uptodate-'));
+  cpSync(join(ROOT, 'seeds'), join(root, 'in'), { recursive: true });
+  // One broken review, so the replayed run has a diagnostic and exit status 1 to repeat.
+  writeFileSync(join(root, 'in', 'empty.md'), '\n');
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('the up-to-date check', () => {
+  let first: CliRun;
+  let second: CliRun;
+  let before: Map<string, number>;
+
+  beforeAll(() => {
+    first = build();
+    before = mtimes();
+    second = build();
+  }, 120_000);
+
+  it('repeats the last run: diagnostics, what was skipped, the JSON summary and the exit status', () => {
+    expect(first.status).toBe(1);
+    expect(second.status).toBe(1);
+    expect(summary(second)).toMatch(/^review-kb: up to date: 4 reviews, 30 findings, 29 consolidated in 3 subjects, 1 skipped; nothing changed since the last run, [\d.]+ s → out$/);
+    const lines = (run: CliRun) => run.stderr.trimEnd().split('\n').filter((l) => l !== summary(run));
+    expect(lines(second)).toEqual(lines(first));
+    expect(lines(second)).toContain('in/empty.md: error: empty review (skipped)');
+    expect(JSON.parse(second.stdout)).toEqual({ ...JSON.parse(first.stdout), upToDate: true });
+  });
+
+  it('writes nothing', () => {
+    expect(mtimes()).toEqual(before);
+  });
+
+  it('builds again when a review changes, and the outputs show the change', () => {
+    const review = join(root, 'in', '001_0ff59d6f8b1316db.txt');
+    writeFileSync(review, `${readFileSync(review, 'utf8')}\n\n5. **Hardcoded secret in tempest_uptodate_probe()**: line 3 holds a password.\n`);
+    const run = build();
+    expect(summary(run)).toMatch(/^review-kb: 4 reviews, .* 3 from cache, /);
+    expect(readFileSync(join(out(), 'kb.json'), 'utf8')).toContain('tempest_uptodate_probe');
+    expect(summary(build())).toMatch(/^review-kb: up to date: 4 reviews, /);
+  }, 120_000);
+
+  it('builds again when an output file was edited or deleted, and restores it', () => {
+    const index = join(out(), 'index.md');
+    const original = readFileSync(index, 'utf8');
+    writeFileSync(index, 'edited by hand\n');
+    expect(summary(build())).not.toMatch(/up to date/);
+    expect(readFileSync(index, 'utf8')).toBe(original);
+    rmSync(join(out(), 'results.sarif'));
+    expect(summary(build())).not.toMatch(/up to date/);
+    expect(statSync(join(out(), 'results.sarif')).size).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('builds again when an option or a template changes', () => {
+    expect(summary(build('--scope', 'all'))).not.toMatch(/up to date/);
+    expect(summary(build('--scope', 'all'))).toMatch(/up to date/);
+    const templates = join(root, 'templates');
+    cpSync(join(ROOT, 'templates'), templates, { recursive: true });
+    expect(summary(build('--scope', 'all', '--templates', 'templates'))).not.toMatch(/up to date/);
+    writeFileSync(join(templates, 'index.md.hbs'), `${readFileSync(join(templates, 'index.md.hbs'), 'utf8')}\nCustom footer.\n`);
+    expect(summary(build('--scope', 'all', '--templates', 'templates'))).not.toMatch(/up to date/);
+    expect(readFileSync(join(out(), 'index.md'), 'utf8')).toContain('Custom footer.');
+  }, 120_000);
+
+  it('always builds with --no-cache', () => {
+    build();
+    expect(summary(build('--no-cache'))).toMatch(/^review-kb: 4 reviews, .* 0 from cache, /);
+  }, 120_000);
+});
