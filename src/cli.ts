@@ -74,16 +74,19 @@ function positiveInteger(value: string): number {
   return n;
 }
 
-/** Every output of `kb`: kb.json first, then what the renderers make. Loaded on demand: an up-to-date build needs none of it. */
-async function outputsOf(kb: KB, flags: RenderFlags): Promise<OutputFile[]> {
-  const [{ renderAll, loadTriage }, { readKb, serializeKbChunks }] = await Promise.all([import('./render/index.js'), import('./kb.js')]);
-  const rendered = renderAll(kb, {
+/** Every output of `kb`, one at a time: kb.json, then what the renderers make. Loaded on demand: an up-to-date build needs none of it. */
+async function outputsOf(kb: KB, flags: RenderFlags): Promise<Iterable<OutputFile>> {
+  const [{ renderEach, loadTriage }, { readKb, serializeKbChunks }] = await Promise.all([import('./render/index.js'), import('./kb.js')]);
+  const options = {
     templatesDir: flags.templates,
     triage: flags.triage ? loadTriage(flags.triage) : null,
     since: flags.since ? await readKb(flags.since) : null,
     reviewLinkBase: flags.reviewLinks ?? null,
-  });
-  return [{ path: 'kb.json', content: serializeKbChunks(kb) }, ...rendered];
+  };
+  return (function* () {
+    yield { path: 'kb.json', content: serializeKbChunks(kb) };
+    yield* renderEach(kb, options);
+  })();
 }
 
 function program(): Command {
@@ -154,12 +157,13 @@ function program(): Command {
       const ending: string[] = [];
       if (result.skipped > 0) ending.push(`review-kb: ${skipSummary(result.skips, summary.reviews)}`);
       if (otherErrors > 0) ending.push(`review-kb: ${otherErrors} other error${otherErrors === 1 ? '' : 's'} in the inputs (listed above)`);
-      const json = { ...summary, out: flags.out, files: files.map((f) => f.path), diagnostics: result.diagnostics };
       const exitCode = result.skipped > 0 || otherErrors > 0 ? EXIT_SKIPPED : EXIT_OK;
+      const jsonOf = (written: string[]) => ({ ...summary, out: flags.out, files: written, diagnostics: result.diagnostics });
       // A review that ran out of time may not next time (a busy machine): such a run is never taken as current.
       const timedOut = result.skips.some((d) => d.message.startsWith('analysis took longer than'));
       for (const line of report) process.stderr.write(`${line}\n`);
-      await writeOutputs(flags.out, files, stamp && !timedOut ? { stamp, exitCode, report: [...report, ...ending], json } : null);
+      const record = stamp && !timedOut ? (written: string[]) => ({ stamp, exitCode, report: [...report, ...ending], json: jsonOf(written) }) : null;
+      const written = await writeOutputs(flags.out, files, record);
       if (!flags.quiet) {
         const seconds = (Date.now() - started) / 1000;
         process.stderr.write(
@@ -167,7 +171,7 @@ function program(): Command {
         );
         for (const line of ending) process.stderr.write(`${line}\n`);
       }
-      if (flags.json) process.stdout.write(`${JSON.stringify(json, null, 1)}\n`);
+      if (flags.json) process.stdout.write(`${JSON.stringify(jsonOf(written), null, 1)}\n`);
       process.exitCode = exitCode;
     });
 
@@ -185,9 +189,8 @@ function program(): Command {
     .action(async (file: string, flags: RenderFlags) => {
       await checkOutputFolder(flags.out, Boolean(flags.force));
       const { readKb } = await import('./kb.js');
-      const files = await outputsOf(await readKb(file), flags);
-      await writeOutputs(flags.out, files);
-      if (flags.json) process.stdout.write(`${JSON.stringify({ out: flags.out, files: files.map((f) => f.path) }, null, 1)}\n`);
+      const written = await writeOutputs(flags.out, await outputsOf(await readKb(file), flags));
+      if (flags.json) process.stdout.write(`${JSON.stringify({ out: flags.out, files: written }, null, 1)}\n`);
     });
 
   cli

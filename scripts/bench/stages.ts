@@ -1,7 +1,7 @@
 // Times each stage of one build in-process (analysis, subjects + consolidation, rendering, kb.json), for routing hot spots.
 import { build } from '../../src/pipeline.js';
 import { serializeKb } from '../../src/kb.js';
-import { renderAll } from '../../src/render/index.js';
+import { renderEach } from '../../src/render/index.js';
 
 export interface StageTimes {
   seconds: Record<string, number>;
@@ -23,7 +23,9 @@ export async function stageTimes(reviewsDir: string, manifest: string, cacheDir:
     },
   });
   const built = now();
-  const rendered = renderAll(kb);
+  // Rendered as the CLI does, one file at a time (none kept).
+  let rendered = 0;
+  for (const _file of renderEach(kb)) rendered++;
   const renderedAt = now();
   let serialized = 'ok';
   try {
@@ -36,7 +38,7 @@ export async function stageTimes(reviewsDir: string, manifest: string, cacheDir:
     seconds: {
       'ingest + analysis (cache)': analysed - started,
       'subjects + consolidate': built - analysed,
-      [`render (${rendered.length} files)`]: renderedAt - built,
+      [`render (${rendered} files)`]: renderedAt - built,
       [`serialize kb.json${serialized === 'ok' ? '' : ` (${serialized})`}`]: done - renderedAt,
     },
     maxRss: process.resourceUsage().maxRSS * 1024,

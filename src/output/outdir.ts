@@ -40,9 +40,10 @@ export async function checkOutputFolder(out: string, force: boolean): Promise<vo
 }
 
 /**
- * Writes every file into a staging folder, then moves them into place (one rename each, marker last),
- * then removes files the previous run wrote that this one did not. A build passes its `run` record: the
- * marker keeps it with each file's size and time, for the next build's up-to-date check (uptodate.ts).
+ * Writes every file into a staging folder (as the iterable yields it), then moves them into place (one rename each, marker last),
+ * then removes files the previous run wrote that this one did not. A build passes how to make its `run` record
+ * from the paths written: the marker keeps it with each file's size and time, for the next build's
+ * up-to-date check (uptodate.ts). Returns the paths written, sorted.
  *
  * Interrupted (SIGINT, SIGTERM) while staging — most of the write — the previous output is left
  * untouched and the staging folder is removed. Interrupted while moving files into place (renames
@@ -50,13 +51,15 @@ export async function checkOutputFolder(out: string, force: boolean): Promise<vo
  * moved, so the folder is never half old, half new. Only SIGKILL or a crash can leave a mix; even
  * then every file is complete (each rename is atomic).
  */
-export async function writeOutputs(out: string, outputs: OutputFile[], run: RunRecord | null = null): Promise<void> {
+export async function writeOutputs(
+  out: string,
+  outputs: Iterable<OutputFile>,
+  run: ((written: string[]) => RunRecord) | null = null,
+): Promise<string[]> {
   const staging = join(out, STAGING);
   await rm(staging, { recursive: true, force: true });
   const previous = await previousFiles(out);
-  // One file per path, the last one winning as when each was written in turn (a hand-made kb.json can repeat ids).
-  const files = [...new Map(outputs.map((f) => [f.path, f])).values()];
-  const written = files.map((f) => f.path).sort();
+  let written: string[] = [];
 
   let committing = false;
   let pending: NodeJS.Signals | null = null;
@@ -76,26 +79,28 @@ export async function writeOutputs(out: string, outputs: OutputFile[], run: RunR
   try {
     const made = new Set<string>();
     // Size and time of each file as written (a rename keeps both): the next run's up-to-date check compares them.
-    const stats: Record<string, [number, number]> = {};
-    for (const file of files) {
+    const stats = new Map<string, [number, number]>();
+    // Each file is written as it is produced, so no run holds all of them. A path given twice is written
+    // twice, the last one winning as it would in the folder itself (a hand-made kb.json can repeat ids).
+    for (const file of outputs) {
       const staged = resolveInside(staging, file.path);
       if (!made.has(dirname(staged))) await mkdir(dirname(staged), { recursive: true });
       made.add(dirname(staged));
       await writeFile(staged, file.content);
-      if (run) {
-        const s = await stat(staged);
-        stats[file.path] = [s.size, s.mtimeMs];
-      }
+      const s = await stat(staged);
+      stats.set(file.path, [s.size, s.mtimeMs]);
     }
-    await writeFile(resolveInside(staging, MARKER), markerText(written, run ? { run, written: stats } : {}));
+    written = [...stats.keys()].sort();
+    const record = run ? { run: run(written), written: Object.fromEntries(written.map((p) => [p, stats.get(p)!])) } : {};
+    await writeFile(resolveInside(staging, MARKER), markerText(written, record));
     committing = true;
     // Should a rename fail halfway, the folder stays ours and the next run can clean up whatever of either run is there.
     await writeInside(out, MARKER, markerText([...new Set([...previous, ...written])].sort()));
     // Folders first (once each), then the renames a batch at a time (the thread pool runs them side by side), the marker last.
-    const folders = [...new Set(files.map((f) => dirname(resolveInside(out, f.path))))].sort();
+    const folders = [...new Set(written.map((path) => dirname(resolveInside(out, path))))].sort();
     for (const folder of folders) await mkdir(folder, { recursive: true });
-    for (let start = 0; start < files.length; start += 64) {
-      await Promise.all(files.slice(start, start + 64).map((f) => rename(resolveInside(staging, f.path), resolveInside(out, f.path))));
+    for (let start = 0; start < written.length; start += 64) {
+      await Promise.all(written.slice(start, start + 64).map((path) => rename(resolveInside(staging, path), resolveInside(out, path))));
     }
     await rename(resolveInside(staging, MARKER), resolveInside(out, MARKER));
     const keep = new Set(written);
@@ -108,6 +113,7 @@ export async function writeOutputs(out: string, outputs: OutputFile[], run: RunR
   }
   // A signal that came while files were moved into place takes effect now, as it would have.
   if (pending) process.kill(process.pid, pending);
+  return written;
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];

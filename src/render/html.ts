@@ -53,8 +53,7 @@ function withScriptHash(page: string, script: string): string {
 const severityKey = (f: FindingView): string => f.severity ?? 'unrated';
 const categoryKey = (f: FindingView): string => f.category?.id ?? 'uncategorized';
 
-export function renderHtml(view: KbView, t: TemplateSet): RenderedFile[] {
-  const files: RenderedFile[] = [];
+export function* renderHtml(view: KbView, t: TemplateSet): Generator<RenderedFile> {
   const index = `${HTML}/index.html`;
   const slugs = uniqueSlugs(view.subjects.map((s) => s.path));
   const subjectPage = new Map(view.subjects.map((s, i) => [s.id, `${HTML}/subjects/${slugs[i]}.html`]));
@@ -83,7 +82,7 @@ export function renderHtml(view: KbView, t: TemplateSet): RenderedFile[] {
   const bySeverity = [...visible].sort(
     (a, b) => SEVERITIES.indexOf(a.severity ?? 'info') + (a.severity ? 0 : 1) - (SEVERITIES.indexOf(b.severity ?? 'info') + (b.severity ? 0 : 1)) || (a.subject.path < b.subject.path ? -1 : a.subject.path > b.subject.path ? 1 : 0) || a.number - b.number,
   );
-  files.push({
+  yield {
     path: index,
     content: page({
       title: 'Security review overview',
@@ -105,13 +104,13 @@ export function renderHtml(view: KbView, t: TemplateSet): RenderedFile[] {
       findings: [],
       afterHtml: themes.length > 0 ? `<section id="recurring-advice">\n${md('html-themes.md.hbs', { themes })}\n</section>` : '',
     }),
-  });
+  };
 
   for (const s of view.subjects) {
     const path = subjectPage.get(s.id)!;
     const on = subjectOnPage(s, path);
     const themed = s.themed.map((f) => ({ ...f, themeHref: findingHref(f, path) }));
-    files.push({
+    yield {
       path,
       content: page({
         title: oneLine(s.path),
@@ -135,7 +134,6 @@ export function renderHtml(view: KbView, t: TemplateSet): RenderedFile[] {
         }),
         afterHtml: md('html-subject-after.md.hbs', { subject: { ...on, themed } }),
       }),
-    });
+    };
   }
-  return files;
 }

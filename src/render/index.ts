@@ -27,17 +27,23 @@ export interface RenderOptions {
 }
 
 /**
- * Renders every output. Pure: reads nothing but templates, returns files sorted by path for the
- * caller to write with writeInside(); the same KB and options give byte-identical files.
+ * Renders every output, one file at a time, so a caller can write each as it comes and never hold
+ * them all (at repository scale the rendered pages run to gigabytes). Pure: reads nothing but
+ * templates; the same KB and options give byte-identical files, in the same order.
  */
-export function renderAll(kb: KB, options: RenderOptions = {}): RenderedFile[] {
+export function* renderEach(kb: KB, options: RenderOptions = {}): Generator<RenderedFile> {
   const view = buildView(kb, { triage: options.triage ?? null, reviewLinkBase: options.reviewLinkBase ?? null });
   const t = templateSet(options.templatesDir);
-  const files = [...renderReports(view, t), ...renderSite(view, t), ...renderHtml(view, t), ...renderSarif(view),
-    ...renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t),
+  const renderers = [renderReports(view, t), renderSite(view, t), renderHtml(view, t), renderSarif(view),
+    renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t),
   ];
-  return files
-    .map((f) => ({ path: f.path, content: f.path.endsWith('.md') ? tidy(f.content) : f.content }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const files of renderers) {
+    for (const f of files) yield { path: f.path, content: f.path.endsWith('.md') ? tidy(f.content) : f.content };
+  }
+}
+
+/** Every output at once, sorted by path (for tests and library callers; the CLI writes {@link renderEach} as it goes). */
+export function renderAll(kb: KB, options: RenderOptions = {}): RenderedFile[] {
+  return [...renderEach(kb, options)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 export { diffKb, formatDiff, type KbDiff, type DiffFinding, type DiffChange } from './diff.js';

@@ -7,11 +7,10 @@ export function reportPath(subject: Pick<SubjectView, 'page'>): string {
   return `reports/${subject.page}.md`;
 }
 
-export function renderReports(view: KbView, t: TemplateSet): RenderedFile[] {
-  const files: RenderedFile[] = [];
+export function* renderReports(view: KbView, t: TemplateSet): Generator<RenderedFile> {
   const index = 'index.md';
   const withHref = <T extends { page: string }>(s: T, from: string) => ({ ...s, href: relLink(from, reportPath(s)) });
-  files.push({
+  yield {
     path: index,
     content: t.render('index.md.hbs',
       {
@@ -19,14 +18,13 @@ export function renderReports(view: KbView, t: TemplateSet): RenderedFile[] {
         subjects: view.subjects.map((s) => withHref(s, index)),
         themes: view.themes.map((t) => ({ ...t, subjects: t.subjects.map((s) => withHref(s, index)) })),
       }),
-  });
+  };
   for (const subject of view.subjects) {
     const path = reportPath(subject);
-    files.push({
+    yield {
       path,
       content: t.render('report.md.hbs',
         { subject: subjectOnPage(subject, path), stages: view.stages, generator: view.generator, indexHref: relLink(path, index) }),
-    });
+    };
   }
-  return files;
 }

@@ -38,8 +38,7 @@ export function frontMatter(data: FrontMatter): string {
 const categoryJson = (label: string, position: number, description: string): string =>
   `${JSON.stringify({ label, position, collapsed: false, link: { type: 'generated-index', title: label, description } }, null, 2)}\n`;
 
-export function renderSite(view: KbView, t: TemplateSet): RenderedFile[] {
-  const files: RenderedFile[] = [];
+export function* renderSite(view: KbView, t: TemplateSet): Generator<RenderedFile> {
   const index = `${SITE}/index.md`;
   const advice = `${SITE}/recurring-advice.md`;
   // Flat pages: Docusaurus ignores `_`-prefixed files (think `__init__.py`), and flat slugs are URLs everywhere.
@@ -63,7 +62,7 @@ export function renderSite(view: KbView, t: TemplateSet): RenderedFile[] {
     return { ...c, href: relLink(index, categoryPage.get(c.id)!), counts: SEVERITIES.map((sev) => rows.filter((f) => f.severity === sev).length), total: rows.length };
   });
 
-  files.push({
+  yield {
     path: index,
     content:
       frontMatter({
@@ -81,10 +80,10 @@ export function renderSite(view: KbView, t: TemplateSet): RenderedFile[] {
           categories: categoryRows,
           adviceHref: relLink(index, advice),
         }),
-  });
+  };
 
-  files.push({ path: `${SITE}/subjects/_category_.json`, content: categoryJson('Subjects', 2, 'One page per reviewed file.') });
-  view.subjects.forEach((s, i) => {
+  yield { path: `${SITE}/subjects/_category_.json`, content: categoryJson('Subjects', 2, 'One page per reviewed file.') };
+  for (const [i, s] of view.subjects.entries()) {
     const path = subjectPage.get(s.id)!;
     const on = subjectOnPage(s, path);
     const subject = {
@@ -93,7 +92,7 @@ export function renderSite(view: KbView, t: TemplateSet): RenderedFile[] {
       themed: s.themed.map((f) => ({ ...f, themeHref: findingHref(f, path) })),
     };
     const top = s.highestSeverity ? `, highest severity ${s.highestSeverity}` : '';
-    files.push({
+    yield {
       path,
       content:
         frontMatter({
@@ -105,18 +104,18 @@ export function renderSite(view: KbView, t: TemplateSet): RenderedFile[] {
           slug: subjectSlugs[i]!,
         }) +
         t.render('site-subject.md.hbs', { subject, stages: view.stages, indexHref: relLink(path, index) }),
-    });
-  });
+    };
+  }
 
   if (view.usedCategories.length > 0) {
-    files.push({ path: `${SITE}/categories/_category_.json`, content: categoryJson('Categories', 3, 'Findings grouped by risk category.') });
+    yield { path: `${SITE}/categories/_category_.json`, content: categoryJson('Categories', 3, 'Findings grouped by risk category.') };
   }
-  view.usedCategories.forEach((c: CategoryView, i) => {
+  for (const [i, c] of view.usedCategories.entries()) {
     const path = categoryPage.get(c.id)!;
     const findings = [...(byCategory.get(c.id) ?? [])]
       .sort((a, b) => SEVERITIES.indexOf(a.severity ?? 'info') - SEVERITIES.indexOf(b.severity ?? 'info') || (a.subject.path < b.subject.path ? -1 : a.subject.path > b.subject.path ? 1 : 0))
       .map((f) => ({ ...f, href: findingHref(f, path) }));
-    files.push({
+    yield {
       path,
       content:
         frontMatter({
@@ -128,8 +127,8 @@ export function renderSite(view: KbView, t: TemplateSet): RenderedFile[] {
           slug: categorySlugs[i]!,
         }) +
         t.render('site-category.md.hbs', { category: c, findings, stages: view.stages, indexHref: relLink(path, index) }),
-    });
-  });
+    };
+  }
 
   const themes = view.themes.map((t) => ({
     ...t,
@@ -137,7 +136,7 @@ export function renderSite(view: KbView, t: TemplateSet): RenderedFile[] {
     subjects: t.subjects.map((s) => ({ ...s, href: relLink(advice, subjectPage.get(s.id)!) })),
     members: (byTheme.get(t.id) ?? []).map((f) => ({ ...f, href: relLink(advice, subjectPage.get(f.subject.id)!) })),
   }));
-  files.push({
+  yield {
     path: advice,
     content:
       frontMatter({
@@ -148,9 +147,8 @@ export function renderSite(view: KbView, t: TemplateSet): RenderedFile[] {
         weight: 4,
         slug: 'recurring-advice',
       }) + t.render('site-advice.md.hbs', { themes, stages: view.stages, indexHref: relLink(advice, index) }),
-  });
-  files.push({ path: 'mkdocs.yml', content: mkdocsYml() });
-  return files;
+  };
+  yield { path: 'mkdocs.yml', content: mkdocsYml() };
 }
 
 /** A sample MkDocs (Material) configuration at the output root, building site/ (MkDocs refuses a config inside docs_dir). */

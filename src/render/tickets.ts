@@ -55,7 +55,7 @@ const label = (text: string): string => oneLine(text).replace(/[^A-Za-z0-9_.:-]+
 /** A spreadsheet would run a cell starting with `=`, `+`, `-`, `@` as a formula: prefix a quote (OWASP CSV injection). */
 const cell = (text: string): string => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
-export function renderTickets(view: KbView, options: TicketOptions, tpl: TemplateSet): RenderedFile[] {
+export function* renderTickets(view: KbView, options: TicketOptions, tpl: TemplateSet): Generator<RenderedFile> {
   const stances = new Set<Stance>(options.stances ?? ['concern']);
   const previous = options.since ? findingsById(options.since) : null;
   const candidates = view.subjects
@@ -71,14 +71,14 @@ export function renderTickets(view: KbView, options: TicketOptions, tpl: Templat
   const fresh = previous ? candidates.filter((f) => !previous.has(f.id)) : candidates;
   const tickets = fresh.map((f) => toTicket(f, tpl));
 
-  const files: RenderedFile[] = [{ path: `${TICKETS}/tickets.json`, content: `${JSON.stringify(tickets, null, 2)}\n` }];
-  files.push({ path: `${TICKETS}/jira.csv`, content: jiraCsv(tickets, fresh, tpl) });
+  yield { path: `${TICKETS}/tickets.json`, content: `${JSON.stringify(tickets, null, 2)}\n` };
+  yield { path: `${TICKETS}/jira.csv`, content: jiraCsv(tickets, fresh, tpl) };
   for (const t of tickets) {
     const token = fingerprintToken(t.fingerprint);
-    files.push({
+    yield {
       path: `${TICKETS}/github/${token}.md`,
       content: tpl.render('github-issue.md.hbs', { ...t, marker: `<!-- review-kb:fingerprint=${token} -->` }),
-    });
+    };
   }
   if (previous && options.since) {
     const current = new Set(view.findingsById.keys());
@@ -86,9 +86,8 @@ export function renderTickets(view: KbView, options: TicketOptions, tpl: Templat
       .filter((f) => !current.has(f.id))
       .sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map((f) => ({ fingerprint: f.id, subject: f.subject, title: oneLine(f.title), severity: f.severity, ticket: options.triage?.get(f.id)?.ticket ?? null }));
-    files.push({ path: `${TICKETS}/gone.json`, content: `${JSON.stringify(gone, null, 2)}\n` });
+    yield { path: `${TICKETS}/gone.json`, content: `${JSON.stringify(gone, null, 2)}\n` };
   }
-  return files;
 }
 
 function toTicket(f: FindingView, tpl: TemplateSet): Ticket {

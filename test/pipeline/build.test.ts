@@ -17,6 +17,7 @@ function listFiles(dir: string): Record<string, string> {
   const walk = (d: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       if (e.name === '.cache') continue; // the per-review cache build keeps in the output folder is not an output
+      if (e.name === '.review-kb.json') continue; // nor the marker, which records when each file was written (up-to-date check)
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
       else out[relative(dir, p)] = readFileSync(p, 'utf8');

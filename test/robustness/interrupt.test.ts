@@ -15,9 +15,9 @@ let root: string;
 let outputA: Map<string, string>;
 let outputB: Map<string, string>;
 
-/** Every output file (not the cache) with the hash of its content. */
+/** Every output file (not the cache, not the marker: it records when files were written) with the hash of its content. */
 function snapshot(dir: string): Map<string, string> {
-  const files = listFiles(dir).filter((f) => !f.startsWith('.cache/'));
+  const files = listFiles(dir).filter((f) => !f.startsWith('.cache/') && f !== '.review-kb.json');
   return new Map(files.map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]));
 }
 
