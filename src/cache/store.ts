@@ -36,14 +36,40 @@ export interface CacheStats {
   added: number;
 }
 
+/** New entries held before they are appended to disk: a cold run of 40,000 reviews never holds them all. */
+const FLUSH_BYTES = 8 * 2 ** 20;
+
+/** Where each entry's JSON sits in a shard file read as bytes: parsed only when asked for, never copied. */
+type Index = Map<string, [start: number, end: number]>;
+
+/** Reads a shard file into an index of its entries; null when it is not a cache file of these versions. */
+function indexOf(bytes: Buffer, header: string): { index: Index; torn: boolean } | null {
+  const firstBreak = bytes.indexOf(10);
+  if (firstBreak === -1 || bytes.toString('utf8', 0, firstBreak) !== header) return null;
+  const index: Index = new Map();
+  const end = bytes.lastIndexOf(10);
+  let at = firstBreak + 1;
+  while (at < end) {
+    const next = bytes.indexOf(10, at);
+    if (bytes[at + KEY_LENGTH] === 9) index.set(bytes.toString('latin1', at, at + KEY_LENGTH), [at + KEY_LENGTH + 1, next]);
+    at = next + 1;
+  }
+  return { index, torn: end !== bytes.length - 1 };
+}
+
 /** One file of the cache: the entries whose key starts with one hex digit. */
 class Shard {
-  /** Raw JSON per key, parsed only when asked for: dead entries never cost a parse. */
-  readonly entries = new Map<string, string>();
-  readonly fresh = new Map<string, string>();
+  /** The file as read, and where its entries are in it; dropped once lookups are over (see release). */
+  private bytes: Buffer | null = null;
+  private index: Index = new Map();
+  /** Entries added this run and not yet written; those written since are only remembered by key. */
+  private fresh = new Map<string, string>();
+  private readonly stored = new Set<string>();
   readonly used = new Set<string>();
   private headerMatches = false;
   private tornTail = false;
+  /** Decided at the first write of a run: append to the file as it is, or rewrite it with the live entries only. */
+  private compacted = false;
   /** Whether the file was there to read: an empty shard is not written until it has an entry. */
   existed = false;
 
@@ -52,39 +78,65 @@ class Shard {
     private readonly header: string,
   ) {}
 
-  load(text: string): void {
+  get size(): number {
+    return this.index.size;
+  }
+
+  load(bytes: Buffer): void {
     this.existed = true;
-    const firstBreak = text.indexOf('\n');
-    if (firstBreak === -1 || text.slice(0, firstBreak) !== this.header) return;
+    const read = indexOf(bytes, this.header);
+    if (!read) return;
     this.headerMatches = true;
-    // An interrupted append leaves a last line without its newline: drop it, and rewrite on flush.
-    const end = text.lastIndexOf('\n');
-    if (end !== text.length - 1) this.tornTail = true;
-    let at = firstBreak + 1;
-    while (at < end) {
-      const next = text.indexOf('\n', at);
-      if (text.charCodeAt(at + KEY_LENGTH) === 9) this.entries.set(text.slice(at, at + KEY_LENGTH), text.slice(at + KEY_LENGTH + 1, next));
-      at = next + 1;
-    }
+    this.tornTail = read.torn;
+    this.bytes = bytes;
+    this.index = read.index;
+  }
+
+  raw(key: string): string | undefined {
+    const fresh = this.fresh.get(key);
+    if (fresh !== undefined) return fresh;
+    const at = this.index.get(key);
+    return at && this.bytes ? this.bytes.toString('utf8', at[0], at[1]) : undefined;
+  }
+
+  has(key: string): boolean {
+    return this.fresh.has(key) || this.stored.has(key) || this.index.has(key);
+  }
+
+  forget(key: string): void {
+    this.index.delete(key);
+  }
+
+  add(key: string, json: string): boolean {
+    this.used.add(key);
+    if (this.raw(key) === json) return false;
+    this.fresh.set(key, json);
+    return true;
+  }
+
+  keys(): string[] {
+    return [...this.index.keys(), ...this.stored, ...this.fresh.keys()];
+  }
+
+  /** No more lookups this run: the file's bytes are let go (a rewrite reads the file again). */
+  release(): void {
+    this.bytes = null;
   }
 
   /**
-   * Writes what this run added. Appends when the file is current; rewrites it (only the entries this run
-   * used) when its versions changed, its tail was torn, or dead entries outnumber live ones.
+   * Writes the entries added since the last write. The first write of a run appends when the file is
+   * current, or rewrites it (the entries this run used, then the new ones) when its versions changed,
+   * its tail was torn, or dead entries outnumber live ones; later writes of the run append.
    */
   async flush(): Promise<void> {
-    let dead = 0;
-    for (const key of this.entries.keys()) if (!this.used.has(key)) dead++;
-    const rewrite = !this.headerMatches || this.tornTail || dead > Math.max(100, this.used.size);
-    if (!rewrite && this.fresh.size === 0) return;
-    if (!rewrite) {
-      await appendFile(this.file, lines(this.fresh));
+    const batch = this.fresh;
+    if (batch.size === 0 && (this.compacted || !this.needsRewrite())) return;
+    this.fresh = new Map();
+    if (this.compacted || !this.needsRewrite()) {
+      await appendFile(this.file, lines(batch));
     } else {
-      const live = new Map<string, string>();
-      for (const key of this.used) {
-        const json = this.fresh.get(key) ?? this.entries.get(key);
-        if (json !== undefined) live.set(key, json);
-      }
+      const live = await this.liveEntries(batch);
+      // Nothing to keep and no file yet: stay unwritten (a later write of the run rewrites, header first).
       if (live.size === 0 && !this.existed) return;
       const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {
@@ -97,14 +149,41 @@ class Shard {
       this.headerMatches = true;
       this.tornTail = false;
     }
-    for (const [key, json] of this.fresh) this.entries.set(key, json);
-    this.fresh.clear();
+    this.compacted = true;
+    for (const key of batch.keys()) this.stored.add(key);
+  }
+
+  private needsRewrite(): boolean {
+    let dead = 0;
+    for (const key of this.index.keys()) if (!this.used.has(key)) dead++;
+    return !this.headerMatches || this.tornTail || dead > Math.max(100, this.used.size);
+  }
+
+  /** The entries this run used, from the file (read again if it was released), then `batch`. */
+  private async liveEntries(batch: Map<string, string>): Promise<Map<string, string>> {
+    const live = new Map<string, string>();
+    let bytes = this.bytes;
+    let index = this.index;
+    if (!bytes && this.headerMatches) {
+      bytes = await readFile(this.file).catch(() => null);
+      index = (bytes && indexOf(bytes, this.header)?.index) || new Map();
+    }
+    for (const key of this.used) {
+      const at = batch.has(key) ? undefined : index.get(key);
+      if (at && bytes) live.set(key, bytes.toString('utf8', at[0], at[1]));
+    }
+    for (const [key, json] of batch) live.set(key, json);
+    return live;
   }
 }
 
 export class ReviewCache {
   private readonly shards: Shard[];
   readonly stats: CacheStats = { loaded: 0, hits: 0, added: 0 };
+  /** Bytes of new entries not yet written, and the write under way (writes happen one at a time). */
+  private pending = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private writeError: unknown = null;
 
   private constructor(
     readonly dir: string,
@@ -119,16 +198,16 @@ export class ReviewCache {
     const cache = new ReviewCache(dir, versions);
     await Promise.all(
       cache.shards.map(async (shard) => {
-        let text: string;
+        let bytes: Buffer;
         try {
-          text = await readFile(shard.file, 'utf8');
+          bytes = await readFile(shard.file);
         } catch {
           return;
         }
-        shard.load(text);
+        shard.load(bytes);
       }),
     );
-    cache.stats.loaded = cache.shards.reduce((n, s) => n + s.entries.size, 0);
+    cache.stats.loaded = cache.shards.reduce((n, s) => n + s.size, 0);
     return cache;
   }
 
@@ -138,18 +217,17 @@ export class ReviewCache {
 
   /** Keys this cache can answer, for workers that decide hit or miss themselves. */
   keys(): string[] {
-    return this.shards.flatMap((s) => [...s.entries.keys()]);
+    return this.shards.flatMap((s) => s.keys());
   }
 
   has(key: string): boolean {
-    const shard = this.shard(key);
-    return shard.entries.has(key) || shard.fresh.has(key);
+    return this.shard(key).has(key);
   }
 
   /** The cached value, or undefined when absent or unreadable (the caller then analyses the review again). */
   get<T>(key: string): T | undefined {
     const shard = this.shard(key);
-    const raw = shard.entries.get(key) ?? shard.fresh.get(key);
+    const raw = shard.raw(key);
     if (raw === undefined) return undefined;
     try {
       const value = JSON.parse(raw) as T;
@@ -157,24 +235,41 @@ export class ReviewCache {
       this.stats.hits++;
       return value;
     } catch {
-      shard.entries.delete(key);
+      shard.forget(key);
       return undefined;
     }
+  }
+
+  /** Lookups are over: the files read at open are let go, so a run holds only what it adds. */
+  release(): void {
+    for (const s of this.shards) s.release();
   }
 
   /** Records a new entry; `json` is the value already serialized (a worker serialized it once for transport). */
   put(key: string, json: string): void {
     if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`not a cache key: ${key}`);
     if (json.includes('\n')) throw new Error('cache entries must be single-line JSON');
-    const shard = this.shard(key);
-    shard.used.add(key);
-    if (shard.entries.get(key) === json) return;
-    shard.fresh.set(key, json);
+    if (!this.shard(key).add(key, json)) return;
     this.stats.added++;
+    this.pending += json.length;
+    // Written in the background once enough has piled up; a failure surfaces at flush().
+    if (this.pending >= FLUSH_BYTES) {
+      this.pending = 0;
+      this.writing = this.writing.then(() => this.writeAll()).catch((error: unknown) => {
+        this.writeError ??= error;
+      });
+    }
   }
 
   /** Writes what this run added (see Shard.flush); shards nothing changed in are not touched. */
   async flush(): Promise<void> {
+    await this.writing;
+    this.pending = 0;
+    await this.writeAll();
+    if (this.writeError) throw this.writeError;
+  }
+
+  private async writeAll(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     await Promise.all(this.shards.map((s) => s.flush()));
   }

@@ -117,6 +117,7 @@ export async function analyzeAll(inputs: ReviewInput[], options: RunOptions): Pr
       }
       progress(settled);
     }
+    cache.release();
   } else {
     misses = inputs.map((_, i) => i);
   }

@@ -101,6 +101,36 @@ describe('ReviewCache', () => {
     expect(last.get(key('new'))).toEqual({ i: 'new' });
   });
 
+  it('rewrites from the file once its bytes were released after the lookups', async () => {
+    const dir = await tempDir();
+    const cache = await ReviewCache.open(dir, V1);
+    for (let i = 0; i < 3000; i++) cache.put(key(`old ${i}`), `{"i":${i}}`);
+    await cache.flush();
+    const next = await ReviewCache.open(dir, V1);
+    expect(next.get(key('old 7'))).toEqual({ i: 7 });
+    next.release();
+    next.put(key('new'), '{"i":"new"}');
+    await next.flush();
+    const last = await ReviewCache.open(dir, V1);
+    expect(last.stats.loaded).toBe(2);
+    expect(last.get(key('old 7'))).toEqual({ i: 7 });
+  });
+
+  it('writes new entries as they pile up, not all at the end, and keeps every one', async () => {
+    const dir = await tempDir();
+    const cache = await ReviewCache.open(dir, V1);
+    const big = 'x'.repeat(100_000);
+    for (let i = 0; i < 200; i++) cache.put(key(`r ${i}`), JSON.stringify({ i, big }));
+    // 20 MB added: at least one background write has started before the final flush.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const written = (await readdir(dir)).filter((f) => f.endsWith('.cache'));
+    expect(written.length).toBeGreaterThan(0);
+    await cache.flush();
+    const again = await ReviewCache.open(dir, V1);
+    expect(again.stats.loaded).toBe(200);
+    expect(again.get<{ i: number }>(key('r 123'))?.i).toBe(123);
+  });
+
   it('treats a foreign file as empty rather than failing', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'reviews.0.cache'), 'not a cache\n');
