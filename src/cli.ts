@@ -3,7 +3,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatDiagnostic, printable, skipSummary } from './diagnostics.js';
 import { checkOutputFolder, writeOutputs, type OutputFile } from './output/outdir.js';
-import { buildStamp, currentRun, type RunRecord, type StampInputs } from './output/uptodate.js';
+import { buildStamp, currentRun, toolDigest, type RunRecord, type StampInputs } from './output/uptodate.js';
+import { StoredMemo, type Memo } from './cache/memo.js';
 import { GENERATOR } from './version.js';
 import { DEFAULT_MAX_REVIEW_BYTES } from './ingest/read.js';
 import { progressBar } from './progress.js';
@@ -75,9 +76,10 @@ function positiveInteger(value: string): number {
 }
 
 /** Every output of `kb`, one at a time: kb.json, then what the renderers make. Loaded on demand: an up-to-date build needs none of it. */
-async function outputsOf(kb: KB, flags: RenderFlags): Promise<Iterable<OutputFile>> {
+async function outputsOf(kb: KB, flags: RenderFlags, memo?: Memo): Promise<Iterable<OutputFile>> {
   const [{ renderEach, loadTriage }, { readKb, serializeKbChunks }] = await Promise.all([import('./render/index.js'), import('./kb.js')]);
   const options = {
+    memo,
     templatesDir: flags.templates,
     triage: flags.triage ? loadTriage(flags.triage) : null,
     since: flags.since ? await readKb(flags.since) : null,
@@ -142,7 +144,9 @@ function program(): Command {
         stats,
         onProgress: (done, total) => bar.update(done, total),
       }).finally(() => bar.stop());
-      const files = await outputsOf(result.kb, flags);
+      // Quotes and HTML conversions remembered from earlier runs (same cache folder, same build of review-kb).
+      const memo = cacheDir ? await StoredMemo.open(cacheDir, await toolDigest()) : undefined;
+      const files = await outputsOf(result.kb, flags, memo);
       // Errors that skipped nothing (a manifest row naming a missing file) still fail the run.
       const otherErrors = result.diagnostics.filter((d) => d.severity === 'error').length - result.skips.length;
       const summary = {
@@ -164,6 +168,7 @@ function program(): Command {
       for (const line of report) process.stderr.write(`${line}\n`);
       const record = stamp && !timedOut ? (written: string[]) => ({ stamp, exitCode, report: [...report, ...ending], json: jsonOf(written) }) : null;
       const written = await writeOutputs(flags.out, files, record);
+      await memo?.flush();
       if (!flags.quiet) {
         const seconds = (Date.now() - started) / 1000;
         process.stderr.write(

@@ -14,6 +14,9 @@ const KEY_LENGTH = 64;
 /** Files the cache is split into, by the first hex digit of the key: each stays far below V8's string limit. */
 const SHARDS = 16;
 
+/** The stores kept in a cache folder: per-review analyses, and the renderers' memo. */
+export type CacheName = 'reviews' | 'render';
+
 /** What a cache file is valid for: entries written under other versions are never read. */
 export interface CacheVersions {
   analyzer: string;
@@ -187,15 +190,19 @@ export class ReviewCache {
 
   private constructor(
     readonly dir: string,
-    readonly versions: CacheVersions,
+    readonly versions: object,
+    name: string,
   ) {
     const header = `${FORMAT}\t${JSON.stringify(versions)}`;
-    this.shards = Array.from({ length: SHARDS }, (_, i) => new Shard(join(dir, `reviews.${i.toString(16)}.cache`), header));
+    this.shards = Array.from({ length: SHARDS }, (_, i) => new Shard(join(dir, `${name}.${i.toString(16)}.cache`), header));
   }
 
-  /** Opens (or starts) the cache in `dir`; unreadable or foreign files are treated as empty, never as an error. */
-  static async open(dir: string, versions: CacheVersions): Promise<ReviewCache> {
-    const cache = new ReviewCache(dir, versions);
+  /**
+   * Opens (or starts) the cache in `dir`; unreadable or foreign files are treated as empty, never as an error.
+   * `name` prefixes its files: the same store also keeps the renderers' memo (see memo.ts).
+   */
+  static async open(dir: string, versions: CacheVersions | object, name: CacheName = 'reviews'): Promise<ReviewCache> {
+    const cache = new ReviewCache(dir, versions, name);
     await Promise.all(
       cache.shards.map(async (shard) => {
         let bytes: Buffer;

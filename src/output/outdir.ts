@@ -122,10 +122,10 @@ function markerText(files: string[], extra: Record<string, unknown> = {}): strin
   return `${JSON.stringify({ generator: 'review-kb', files, ...extra }, null, 1)}\n`;
 }
 
-/** True when a `.cache` folder holds nothing but review-kb cache files (`reviews.<hex>.cache`, their temp files). */
+/** True when a `.cache` folder holds nothing but review-kb cache files (`reviews.<hex>.cache`, `render.<hex>.cache`, their temp files). */
 async function ownCache(dir: string): Promise<boolean> {
   const names = await readdir(dir).catch(() => null);
-  return names !== null && names.every((n) => /^reviews\.[0-9a-f]\.cache(\..*)?$/.test(n));
+  return names !== null && names.every((n) => /^(reviews|render)\.[0-9a-f]\.cache(\..*)?$/.test(n));
 }
 
 async function previousFiles(out: string): Promise<string[]> {

@@ -41,8 +41,7 @@ export async function buildStamp(s: StampInputs): Promise<string> {
   const add = (...parts: (string | number)[]): void => {
     for (const p of parts) hash.update(`${p}\u0000`);
   };
-  add(GENERATOR.version, JSON.stringify(s.options), JSON.stringify(s.inputs));
-  for (const [path, size, mtime] of await toolFiles()) add(path, size, mtime);
+  add(await toolDigest(), JSON.stringify(s.options), JSON.stringify(s.inputs));
   const found = await discover(s.inputs, s.files.filter((f): f is string => typeof f === 'string'));
   for (const p of [...found.problems, ...found.errors, ...found.warnings]) add(p.file, p.message);
   const files = [...found.sources.map((x) => x.file), ...s.files.filter((f): f is string => typeof f === 'string')];
@@ -79,6 +78,16 @@ async function contentHash(file: string): Promise<string> {
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)).sort();
+}
+
+/**
+ * Identifies this build of review-kb: its version and the path, size and time of each of its files, so
+ * that anything remembered from a run by another build (an edited template, a rebuilt renderer) is not reused.
+ */
+export async function toolDigest(): Promise<string> {
+  const hash = createHash('sha256').update(GENERATOR.version);
+  for (const [path, size, mtime] of await toolFiles()) hash.update(`\u0000${path}\u0000${size}\u0000${mtime}`);
+  return hash.digest('hex');
 }
 
 /** The tool's own files (compiled code or sources, templates, taxonomy, schema): path, size, modification time. */

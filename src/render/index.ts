@@ -7,6 +7,7 @@ import { renderHtml } from './html.js';
 import { renderSarif } from './sarif.js';
 import { renderTickets } from './tickets.js';
 import type { Triage } from './triage.js';
+import type { Memo } from '../cache/memo.js';
 import { buildView } from './view.js';
 import { templateSet } from './handlebars.js';
 
@@ -24,6 +25,8 @@ export interface RenderOptions {
   ticketStances?: Stance[];
   /** Prefix for links from reports to review files (`../reviews`, a repository blob URL); none by default. */
   reviewLinkBase?: string | null;
+  /** Remembers excerpt quotes and HTML conversions across runs (see cache/memo.ts); none by default. */
+  memo?: Memo;
 }
 
 /**
@@ -32,9 +35,9 @@ export interface RenderOptions {
  * templates; the same KB and options give byte-identical files, in the same order.
  */
 export function* renderEach(kb: KB, options: RenderOptions = {}): Generator<RenderedFile> {
-  const view = buildView(kb, { triage: options.triage ?? null, reviewLinkBase: options.reviewLinkBase ?? null });
+  const view = buildView(kb, { triage: options.triage ?? null, reviewLinkBase: options.reviewLinkBase ?? null, memo: options.memo });
   const t = templateSet(options.templatesDir);
-  const renderers = [renderReports(view, t), renderSite(view, t), renderHtml(view, t), renderSarif(view),
+  const renderers = [renderReports(view, t), renderSite(view, t), renderHtml(view, t, options.memo), renderSarif(view),
     renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t),
   ];
   for (const files of renderers) {

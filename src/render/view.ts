@@ -16,6 +16,7 @@ import type {
 } from '../model.js';
 import { safeRelativePath } from '../output/write.js';
 import { quoteExcerptBoth, type Quote } from './excerpt.js';
+import { NO_MEMO, type Memo } from '../cache/memo.js';
 import { slug } from './escape.js';
 import type { Triage, TriageEntry } from './triage.js';
 
@@ -149,6 +150,8 @@ export interface KbView {
 
 export interface ViewOptions {
   triage?: Triage | null;
+  /** Remembers excerpt quotes across runs (see cache/memo.ts). */
+  memo?: Memo;
   /** Prefix for links to review files (`../reviews`, `https://github.com/o/r/blob/main`), joined with the review id. */
   reviewLinkBase?: string | null;
 }
@@ -256,9 +259,10 @@ export function buildView(kb: KB, options: ViewOptions = {}): KbView {
   const findingsById = new Map<string, FindingView>();
   // Reviews of several subjects, and several findings of one review, often share an excerpt: quote each text once.
   const quotes = new Map<string, Quote>();
+  const memo = options.memo ?? NO_MEMO;
   const quote = (excerpt: string): Quote => {
     let q = quotes.get(excerpt);
-    if (q === undefined) quotes.set(excerpt, (q = quoteExcerptBoth(excerpt)));
+    if (q === undefined) quotes.set(excerpt, (q = memo.of('quote', excerpt, quoteExcerptBoth)));
     return q;
   };
   const subjects: SubjectView[] = [...kb.subjects]

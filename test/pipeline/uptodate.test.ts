@@ -80,6 +80,15 @@ describe('the up-to-date check', () => {
     expect(readFileSync(join(out(), 'index.md'), 'utf8')).toContain('Custom footer.');
   }, 120_000);
 
+  it('writes the same outputs from remembered quotes and HTML as a build from nothing', () => {
+    build();
+    const fresh = runCli(['build', 'in', '--manifest', 'in/manifest.csv', '--out', 'fresh', '--no-cache', '--quiet'], root);
+    expect(fresh.status).toBe(1);
+    const files = [...mtimes().keys()].sort();
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) expect(readFileSync(join(out(), file), 'utf8'), file).toBe(readFileSync(join(root, 'fresh', file), 'utf8'));
+  }, 120_000);
+
   it('always builds with --no-cache', () => {
     build();
     expect(summary(build('--no-cache'))).toMatch(/^review-kb: 4 reviews, .* 0 from cache, /);
