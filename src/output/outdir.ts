@@ -82,13 +82,30 @@ export async function writeOutputs(
     const stats = new Map<string, [number, number]>();
     // Each file is written as it is produced, so no run holds all of them. A path given twice is written
     // twice, the last one winning as it would in the folder itself (a hand-made kb.json can repeat ids).
-    for (const file of outputs) {
-      const staged = resolveInside(staging, file.path);
-      if (!made.has(dirname(staged))) await mkdir(dirname(staged), { recursive: true });
-      made.add(dirname(staged));
-      await writeFile(staged, file.content);
-      const s = await stat(staged);
-      stats.set(file.path, [s.size, s.mtimeMs]);
+    // A few writes stay in flight while the next file is rendered, so rendering and the disk overlap.
+    const pending: Promise<void>[] = [];
+    const byPath = new Map<string, Promise<void>>();
+    try {
+      for (const file of outputs) {
+        const staged = resolveInside(staging, file.path);
+        if (!made.has(dirname(staged))) await mkdir(dirname(staged), { recursive: true });
+        made.add(dirname(staged));
+        const earlier = byPath.get(file.path);
+        const write = (async () => {
+          await earlier;
+          await writeFile(staged, file.content);
+          const s = await stat(staged);
+          stats.set(file.path, [s.size, s.mtimeMs]);
+        })();
+        byPath.set(file.path, write);
+        pending.push(write);
+        if (pending.length >= WRITES_IN_FLIGHT) await pending.shift();
+      }
+      await Promise.all(pending);
+    } catch (error) {
+      // Let the other writes settle before the staging folder is removed.
+      await Promise.allSettled(pending);
+      throw error;
     }
     written = [...stats.keys()].sort();
     const record = run ? { run: run(written), written: Object.fromEntries(written.map((p) => [p, stats.get(p)!])) } : {};
@@ -117,6 +134,9 @@ export async function writeOutputs(
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+/** Files being written at once while rendering goes on. */
+const WRITES_IN_FLIGHT = 16;
 
 function markerText(files: string[], extra: Record<string, unknown> = {}): string {
   return `${JSON.stringify({ generator: 'review-kb', files, ...extra }, null, 1)}\n`;
