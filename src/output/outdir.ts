@@ -63,15 +63,23 @@ export async function writeOutputs(
 
   let committing = false;
   let pending: NodeJS.Signals | null = null;
+  /** Writes under way (the older ones have settled): a signal waits for them before the staging folder goes. */
+  const inFlight: Promise<void>[] = [];
   const onSignal = (signal: NodeJS.Signals): void => {
     if (committing) {
       pending = signal;
       return;
     }
     stopListening();
-    rmSync(staging, { recursive: true, force: true });
-    process.kill(process.pid, signal);
+    void Promise.allSettled(inFlight).then(() => {
+      rmSync(staging, { recursive: true, force: true });
+      process.kill(process.pid, signal);
+    });
+    // Nothing more is written meanwhile: the run halts at its next step and the signal ends it.
+    stopped = true;
   };
+  let stopped = false;
+  const halted = (): Promise<never> => new Promise<never>(() => undefined);
   const stopListening = (): void => {
     for (const s of SIGNALS) process.off(s, onSignal);
   };
@@ -83,10 +91,10 @@ export async function writeOutputs(
     // Each file is written as it is produced, so no run holds all of them. A path given twice is written
     // twice, the last one winning as it would in the folder itself (a hand-made kb.json can repeat ids).
     // A few writes stay in flight while the next file is rendered, so rendering and the disk overlap.
-    const pending: Promise<void>[] = [];
     const byPath = new Map<string, Promise<void>>();
     try {
       for (const file of outputs) {
+        if (stopped) return await halted();
         const staged = resolveInside(staging, file.path);
         if (!made.has(dirname(staged))) await mkdir(dirname(staged), { recursive: true });
         made.add(dirname(staged));
@@ -98,18 +106,20 @@ export async function writeOutputs(
           stats.set(file.path, [s.size, s.mtimeMs]);
         })();
         byPath.set(file.path, write);
-        pending.push(write);
-        if (pending.length >= WRITES_IN_FLIGHT) await pending.shift();
+        inFlight.push(write);
+        if (inFlight.length >= WRITES_IN_FLIGHT) await inFlight.shift();
       }
-      await Promise.all(pending);
+      await Promise.all(inFlight);
     } catch (error) {
       // Let the other writes settle before the staging folder is removed.
-      await Promise.allSettled(pending);
+      await Promise.allSettled(inFlight);
+      if (stopped) return await halted();
       throw error;
     }
     written = [...stats.keys()].sort();
     const record = run ? { run: run(written), written: Object.fromEntries(written.map((p) => [p, stats.get(p)!])) } : {};
     await writeFile(resolveInside(staging, MARKER), markerText(written, record));
+    if (stopped) return await halted();
     committing = true;
     // Should a rename fail halfway, the folder stays ours and the next run can clean up whatever of either run is there.
     await writeInside(out, MARKER, markerText([...new Set([...previous, ...written])].sort()));
