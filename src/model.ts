@@ -56,7 +56,11 @@ export interface Finding {
   title: string;
   /** The finding's full text, plain (markdown syntax removed). */
   text: string;
-  /** The finding's text as normalized markdown, re-serialized from its syntax tree. */
+  /**
+   * The finding's markdown as the review wrote it, sliced from the review's text (a nested item
+   * dedented, indented code fenced, line endings `\n`), or re-serialized from its syntax tree where
+   * a slice would not read the same on its own (analyze/excerpt.ts).
+   */
   excerpt: string;
   /** Line in the review where the finding starts (1-based). */
   line: number;

@@ -17,7 +17,7 @@ import { verdict } from './verdict.js';
 
 export { parseLineRefs, parseFileUrl, classifyCode, bareIdentifier, evidenceOf } from './evidence.js';
 export { verdictOf } from './verdict.js';
-export { excerptOf } from './excerpt.js';
+export { excerptOf, serializedExcerpt, sourceExcerpt } from './excerpt.js';
 
 // Built once per module (per worker): parsing (parse.ts) is the cost floor, the plugins only walk what parsing produced.
 const processor = unified()
@@ -28,12 +28,13 @@ const processor = unified()
   .use(verdict)
   .freeze();
 
-function toFinding(u: Unit, e: Evidence, item: number): Finding {
+/** `source`: the text the parser saw, which the nodes' offsets index (the excerpt is sliced from it). */
+function toFinding(u: Unit, e: Evidence, item: number, source: string): Finding {
   return {
     item,
     title: u.title,
     text: u.text,
-    excerpt: excerptOf(u.nodes),
+    excerpt: excerptOf(u.nodes, source),
     line: u.line,
     recommendation: u.recommendation,
     statedSeverity: u.statedSeverity,
@@ -60,11 +61,12 @@ export function analyzeReview(text: string, file: string): { analysis: ReviewAna
     const seg = vfile.data.segmentation!;
     const ev = vfile.data.evidence ?? [];
     const v = vfile.data.verdict!;
+    const source = String(vfile.value);
     analysis = {
       frontMatter: vfile.data.frontMatter ?? null,
       preamble: plainBlocks(seg.preamble),
       conclusion: plainBlocks(seg.conclusion),
-      findings: seg.units.map((u, i) => toFinding(u, ev[i]!, i + 1)),
+      findings: seg.units.map((u, i) => toFinding(u, ev[i]!, i + 1, source)),
       verdict: v.verdict,
       contradiction: v.contradiction,
       author: seg.author,

@@ -64,7 +64,7 @@ describe('more review shapes', () => {
       { item: 3, title: 'Temporary files created with mktemp()', line: 7, severity: 'low', lines: [[60, 64]], ids: ['mktemp'], rec: null },
     ]);
     expect(a.findings[0]!.excerpt).toBe(
-      '| # | Issue                                  | Line | Severity | Fix                                       |\n| - | -------------------------------------- | ---- | -------- | ----------------------------------------- |\n| 1 | Command injection via `os.system(cmd)` | 42   | High     | pass an argument list to `subprocess.run` |',
+      '| # | Issue | Line | Severity | Fix |\n|---|-------|------|----------|-----|\n| 1 | Command injection via `os.system(cmd)` | 42 | High | pass an argument list to `subprocess.run` |',
     );
     expect(a.conclusion).toBe('All three should be fixed before the next release.');
   });

@@ -144,9 +144,9 @@ describe('bulleted findings with nested parts', () => {
     expect(analysis.findings[1]!.evidence.identifiers).toEqual(['hashKey']);
   });
 
-  it('normalizes the markdown of excerpts', () => {
+  it('takes excerpts from the review\'s own markdown', () => {
     expect(analysis.findings[0]!.excerpt).toBe(
-      '- **Unbounded cache growth** (L10-L24): entries are never evicted, so a client can exhaust memory.\n  - _Severity_: Medium\n  - Recommendation: cap the map size and evict the oldest entries.',
+      '* __Unbounded cache growth__ (L10-L24): entries are never evicted, so a client can exhaust memory.\n    * _Severity_: Medium\n    * Recommendation: cap the map size and evict the oldest entries.',
     );
   });
 });
