@@ -106,9 +106,6 @@ export function serializedExcerpt(nodes: readonly RootContent[]): string {
  */
 const CONTAINER_PREFIX = /^(?: *(?:[-+*]|\d{1,9}[.)]) {1,4})* *$/;
 
-/** A line opening with three or more backticks and holding another one later: not a fence (a fence's info string has no backtick). */
-const NOT_A_FENCE = /^ {0,3}`{3,}(?!`)[^`\n]*`/m;
-
 /** The first line after a block, when it (past blank lines) opens with a list item's marker. */
 const AFTER_CODE = /(?:[ \t]*\r?\n|[ \t]*\r)*[ \t]*(?:[-+*]|\d{1,9}[.)])(?=[ \t\r\n]|$)/y;
 /** A list item's marker. */
@@ -328,10 +325,6 @@ export function sourceExcerpt(nodes: readonly RootContent[], text: string): stri
     prevEnd = end + base;
   }
   if (prevEnd < 0) return null;
-  // A line that opens with ``` and has another backtick later is inline code, not a fence, but a
-  // reader going by lines (consolidation's bodyOf) takes it for one and the code after it for prose.
-  // A serialized excerpt never writes such a line.
-  if (out.includes('```') && NOT_A_FENCE.test(out)) return null;
   return out;
 }
 

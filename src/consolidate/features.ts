@@ -80,7 +80,8 @@ const fold = (t: string): string => t.replace(/[\s*_`#]+/g, ' ').trim().toLowerC
 const NOT_THE_ISSUE = /^(?:recommendations?|recommended|mitigations?|remediation|fix|suggested fix|tools? used|code snippets?|references?|links?)\b/i;
 
 /** Opening or closing line of a fenced code block: its fence (``` or ~~~, 3 or more) and what follows. */
-const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+// CommonMark: a backtick fence's info string holds no backtick, so ```withdraw()``` on a line is inline code.
+const FENCE = /^ {0,3}(`{3,}(?=[^`]*$)|~{3,})(.*)$/;
 const HEADING = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/;
 
 /**

@@ -4,7 +4,7 @@ import { classifyAnalysis, type Taxonomy } from '../classify/index.js';
 import type { Diagnostic, ReviewAnalysis } from '../model.js';
 
 /** Bump when the analysis of the same text would change: it is part of the per-review cache key. */
-export const ANALYZER_VERSION = '4';
+export const ANALYZER_VERSION = '5';
 
 export interface AnalyzedReview {
   analysis: ReviewAnalysis;

@@ -251,9 +251,9 @@ describe('excerptOf: the review\'s own markdown', () => {
     const own = (parser.parse(lazy).children[0] as List).children[0]!;
     expect((own.children[0] as { children: { value: string }[] }).children.at(-1)!.value).toContain('- interleave');
     expect(sourceExcerpt([{ ...wrapped, children: [own], position: own.position }], lazy)).toBeNull();
-    // A line opening with ``` that is inline code: consolidation reads fences by line.
+    // A line opening with ``` that is inline code (a lazy line) is kept as written.
     expect(excerpts('Review:\n\n1. **Reentrancy** (line 3):\n```withdraw()``` sends before it updates.\n\n   More.\n')).toEqual([
-      '1. **Reentrancy** (line 3):\n   `withdraw()` sends before it updates.\n\n   More.',
+      '1. **Reentrancy** (line 3):\n```withdraw()``` sends before it updates.\n\n   More.',
     ]);
   });
 

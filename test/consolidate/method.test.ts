@@ -90,6 +90,18 @@ describe('text', () => {
     const features = extractFeatures(review, finding, vocabulary);
     expect(features.identifiers).toContain(vocabulary.id('i', 'vaultbalance'));
   });
+
+  it('reads a line opening with ``` and closing it again as inline code, not as a fence', () => {
+    const review = reviewFrom(
+      ['zed', '', 'high', '', '# Reentrancy in withdraw', '', '```withdraw()``` sends the ether before it updates the balance.', '', 'An attacker re-enters and drains the vault.'].join('\n'),
+      'y.md',
+      'contracts/Vault.sol',
+      { classify: false },
+    );
+    const body = bodyOf(review.findings[0]!);
+    expect(body.prose).toContain('sends the ether before it updates the balance');
+    expect(body.prose).toContain('drains the vault');
+  });
 });
 
 describe('vectors', () => {
