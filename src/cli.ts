@@ -3,7 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatDiagnostic, printable, skipSummary } from './diagnostics.js';
 import { checkOutputFolder, writeOutputs, type OutputFile } from './output/outdir.js';
-import { buildStamp, currentRun, toolDigest, type RunRecord, type StampInputs } from './output/uptodate.js';
+import { buildStamp, currentRun, renderId, toolDigest, type RunRecord, type StampInputs } from './output/uptodate.js';
 import { StoredMemo, type Memo } from './cache/memo.js';
 import { GENERATOR } from './version.js';
 import { DEFAULT_MAX_REVIEW_BYTES } from './ingest/read.js';
@@ -80,6 +80,8 @@ async function outputsOf(kb: KB, flags: RenderFlags, memo?: Memo): Promise<Itera
   const [{ renderEach, loadTriage }, { readKb, serializeKbChunks }] = await Promise.all([import('./render/index.js'), import('./kb.js')]);
   const options = {
     memo,
+    // Pages whose data, templates and renderer are those they were written with are left in place.
+    buildId: await renderId(flags.templates),
     templatesDir: flags.templates,
     triage: flags.triage ? loadTriage(flags.triage) : null,
     since: flags.since ? await readKb(flags.since) : null,

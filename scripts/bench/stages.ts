@@ -2,6 +2,7 @@
 import { build } from '../../src/pipeline.js';
 import { serializeKb } from '../../src/kb.js';
 import { renderEach } from '../../src/render/index.js';
+import { contentOf } from '../../src/render/files.js';
 
 export interface StageTimes {
   seconds: Record<string, number>;
@@ -25,7 +26,10 @@ export async function stageTimes(reviewsDir: string, manifest: string, cacheDir:
   const built = now();
   // Rendered as the CLI does, one file at a time (none kept).
   let rendered = 0;
-  for (const _file of renderEach(kb)) rendered++;
+  for (const file of renderEach(kb)) {
+    contentOf(file);
+    rendered++;
+  }
   const renderedAt = now();
   let serialized = 'ok';
   try {

@@ -14,11 +14,17 @@ export const STAGING = '.review-kb-staging';
 /** The per-review cache's default folder inside the output folder (see cli.ts). */
 const CACHE = '.cache';
 
-export interface OutputFile {
-  path: string;
-  /** The text, or its pieces in order (written as they come, so a huge file is never one string). */
-  content: string | Iterable<string>;
-}
+export type OutputFile =
+  | {
+      path: string;
+      /** The text, or its pieces in order (written as they come, so a huge file is never one string). */
+      content: string | Iterable<string>;
+    }
+  /** A page made only when needed: the folder keeps the one written under the same key, if still intact. */
+  | { path: string; key: string; render: () => string };
+
+/** Per file written: size, modification time, and the page key it was written under (if any). */
+type WrittenStat = [size: number, mtime: number, key?: string];
 
 export class OutputFolderError extends Error {}
 
@@ -58,7 +64,7 @@ export async function writeOutputs(
 ): Promise<string[]> {
   const staging = join(out, STAGING);
   await rm(staging, { recursive: true, force: true });
-  const previous = await previousFiles(out);
+  const { files: previous, written: before } = await previousRun(out);
   let written: string[] = [];
 
   let committing = false;
@@ -87,7 +93,9 @@ export async function writeOutputs(
   try {
     const made = new Set<string>();
     // Size and time of each file as written (a rename keeps both): the next run's up-to-date check compares them.
-    const stats = new Map<string, [number, number]>();
+    const stats = new Map<string, WrittenStat>();
+    /** Pages left in place: written by an earlier run under the same key and untouched since. */
+    const kept = new Set<string>();
     // Each file is written as it is produced, so no run holds all of them. A path given twice is written
     // twice, the last one winning as it would in the folder itself (a hand-made kb.json can repeat ids).
     // A few writes stay in flight while the next file is rendered, so rendering and the disk overlap.
@@ -95,15 +103,24 @@ export async function writeOutputs(
     try {
       for (const file of outputs) {
         if (stopped) return await halted();
+        const key = 'render' in file ? file.key : undefined;
+        const last = key === undefined ? undefined : before.get(file.path);
+        if (last && last[2] === key && (await intact(out, file.path, last))) {
+          kept.add(file.path);
+          stats.set(file.path, last);
+          continue;
+        }
+        kept.delete(file.path);
+        const content = 'render' in file ? file.render() : file.content;
         const staged = resolveInside(staging, file.path);
         if (!made.has(dirname(staged))) await mkdir(dirname(staged), { recursive: true });
         made.add(dirname(staged));
         const earlier = byPath.get(file.path);
         const write = (async () => {
           await earlier;
-          await writeFile(staged, file.content);
+          await writeFile(staged, content);
           const s = await stat(staged);
-          stats.set(file.path, [s.size, s.mtimeMs]);
+          stats.set(file.path, key === undefined ? [s.size, s.mtimeMs] : [s.size, s.mtimeMs, key]);
         })();
         byPath.set(file.path, write);
         inFlight.push(write);
@@ -117,17 +134,18 @@ export async function writeOutputs(
       throw error;
     }
     written = [...stats.keys()].sort();
-    const record = run ? { run: run(written), written: Object.fromEntries(written.map((p) => [p, stats.get(p)!])) } : {};
+    const record = { ...(run ? { run: run(written) } : {}), written: Object.fromEntries(written.map((p) => [p, stats.get(p)!])) };
     await writeFile(resolveInside(staging, MARKER), markerText(written, record));
     if (stopped) return await halted();
     committing = true;
     // Should a rename fail halfway, the folder stays ours and the next run can clean up whatever of either run is there.
     await writeInside(out, MARKER, markerText([...new Set([...previous, ...written])].sort()));
     // Folders first (once each), then the renames a batch at a time (the thread pool runs them side by side), the marker last.
-    const folders = [...new Set(written.map((path) => dirname(resolveInside(out, path))))].sort();
+    const moved = written.filter((path) => !kept.has(path));
+    const folders = [...new Set(moved.map((path) => dirname(resolveInside(out, path))))].sort();
     for (const folder of folders) await mkdir(folder, { recursive: true });
-    for (let start = 0; start < written.length; start += 64) {
-      await Promise.all(written.slice(start, start + 64).map((path) => rename(resolveInside(staging, path), resolveInside(out, path))));
+    for (let start = 0; start < moved.length; start += 64) {
+      await Promise.all(moved.slice(start, start + 64).map((path) => rename(resolveInside(staging, path), resolveInside(out, path))));
     }
     await rename(resolveInside(staging, MARKER), resolveInside(out, MARKER));
     const keep = new Set(written);
@@ -158,11 +176,26 @@ async function ownCache(dir: string): Promise<boolean> {
   return names !== null && names.every((n) => /^(reviews|render)\.[0-9a-f]\.cache(\..*)?$/.test(n));
 }
 
-async function previousFiles(out: string): Promise<string[]> {
+/** What the previous run's marker says: the files it wrote, and the size, time and key of each (when it recorded them). */
+async function previousRun(out: string): Promise<{ files: string[]; written: Map<string, WrittenStat> }> {
+  let marker: { files?: unknown; written?: unknown };
   try {
-    const marker = JSON.parse(await readFile(join(out, MARKER), 'utf8'));
-    return Array.isArray(marker.files) ? marker.files.filter((f: unknown): f is string => typeof f === 'string') : [];
+    marker = JSON.parse(await readFile(join(out, MARKER), 'utf8'));
   } catch {
-    return [];
+    return { files: [], written: new Map() };
   }
+  const files = Array.isArray(marker.files) ? marker.files.filter((f: unknown): f is string => typeof f === 'string') : [];
+  const written = new Map<string, WrittenStat>();
+  if (marker.written && typeof marker.written === 'object') {
+    for (const [path, value] of Object.entries(marker.written as Record<string, unknown>)) {
+      if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'number') written.set(path, value as WrittenStat);
+    }
+  }
+  return { files, written };
+}
+
+/** True when `path` in `out` still has the size and modification time recorded when it was written. */
+async function intact(out: string, path: string, [size, mtime]: WrittenStat): Promise<boolean> {
+  const now = await stat(resolveInside(out, path)).catch(() => null);
+  return now !== null && now.isFile() && now.size === size && now.mtimeMs === mtime;
 }

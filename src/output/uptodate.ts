@@ -90,6 +90,13 @@ export async function toolDigest(): Promise<string> {
   return hash.digest('hex');
 }
 
+/** Identifies what renders pages: this build of review-kb and the user's templates (their contents), for page keys. */
+export async function renderId(templatesDir?: string | null): Promise<string> {
+  const hash = createHash('sha256').update(await toolDigest());
+  if (templatesDir) for (const file of await listFiles(templatesDir)) hash.update(`\u0000${file}\u0000${await contentHash(file)}`);
+  return hash.digest('hex');
+}
+
 /** The tool's own files (compiled code or sources, templates, taxonomy, schema): path, size, modification time. */
 async function toolFiles(): Promise<[string, number, number][]> {
   const code = fileURLToPath(new URL('..', import.meta.url));

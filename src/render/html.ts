@@ -1,12 +1,12 @@
 // Browsable static HTML (html/): markdown we generate → mdast → rehype → sanitize → HTML, in a self-contained layout whose only script is ours.
 import { createHash } from 'node:crypto';
-import type { RenderedFile } from './files.js';
+import { pageKey, type RendererOutput } from './files.js';
 import { oneLine, uniqueSlugs } from './escape.js';
 import type { TemplateSet } from './handlebars.js';
 import { NO_MEMO, type Memo } from '../cache/memo.js';
 import { parseMarkdown } from './parse.js';
 import { mdastToSafeHtml } from './safe-html.js';
-import { findingOnPage, relLink, subjectOnPage, SEVERITIES, type FindingView, type KbView, type SourceView } from './view.js';
+import { findingOnPage, relLink, subjectDigest, subjectOnPage, SEVERITIES, type FindingView, type KbView, type SourceView, type SubjectView } from './view.js';
 
 export const HTML = 'html';
 
@@ -54,7 +54,7 @@ function withScriptHash(page: string, script: string): string {
 const severityKey = (f: FindingView): string => f.severity ?? 'unrated';
 const categoryKey = (f: FindingView): string => f.category?.id ?? 'uncategorized';
 
-export function* renderHtml(view: KbView, t: TemplateSet, memo: Memo = NO_MEMO): Generator<RenderedFile> {
+export function* renderHtml(view: KbView, t: TemplateSet, salt: string, memo: Memo = NO_MEMO): Generator<RendererOutput> {
   const toHtml = (markdown: string): string => memo.of('html', markdown, markdownToSafeHtml);
   const index = `${HTML}/index.html`;
   const slugs = uniqueSlugs(view.subjects.map((s) => s.path));
@@ -110,17 +110,25 @@ export function* renderHtml(view: KbView, t: TemplateSet, memo: Memo = NO_MEMO):
 
   for (const s of view.subjects) {
     const path = subjectPage.get(s.id)!;
-    const on = subjectOnPage(s, path);
-    const themed = s.themed.map((f) => ({ ...f, themeHref: findingHref(f, path) }));
+    const categories = filterCategories.filter((c) => s.findings.some((f) => categoryKey(f) === c.id));
+    const severities = filterSeverities.filter((sev) => s.findings.some((f) => severityKey(f) === sev));
     yield {
       path,
-      content: page({
+      key: pageKey(salt, path, subjectDigest(s), categories, severities, view.stages, view.generator),
+      render: () => subjectPageHtml(s, path, categories, severities),
+    };
+  }
+
+  function subjectPageHtml(s: SubjectView, path: string, categories: typeof filterCategories, severities: string[]): string {
+    const on = subjectOnPage(s, path);
+    const themed = s.themed.map((f) => ({ ...f, themeHref: findingHref(f, path) }));
+    return page({
         title: oneLine(s.path),
         indexHref: relLink(path, index),
         bodyHtml: md('html-subject.md.hbs', { subject: on, stages: view.stages }),
         filterable: s.findings.length > 0,
-        filterCategories: filterCategories.filter((c) => s.findings.some((f) => categoryKey(f) === c.id)),
-        filterSeverities: filterSeverities.filter((sev) => s.findings.some((f) => severityKey(f) === sev)),
+        filterCategories: categories,
+        filterSeverities: severities,
         findingRows: [],
         findings: s.findings.map((f) => {
           const on = findingOnPage(f, path);
@@ -135,7 +143,6 @@ export function* renderHtml(view: KbView, t: TemplateSet, memo: Memo = NO_MEMO):
           };
         }),
         afterHtml: md('html-subject-after.md.hbs', { subject: { ...on, themed } }),
-      }),
-    };
+      });
   }
 }

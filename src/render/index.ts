@@ -1,6 +1,7 @@
 // Entry point of the renderers: every output as a pure function of the KB (plus triage, a previous KB, templates).
 import type { KB, Stance } from '../model.js';
-import { tidy, type RenderedFile } from './files.js';
+import { randomUUID } from 'node:crypto';
+import { contentOf, tidy, type RenderedFile, type RendererOutput } from './files.js';
 import { renderReports } from './reports.js';
 import { renderSite } from './site.js';
 import { renderHtml } from './html.js';
@@ -27,6 +28,11 @@ export interface RenderOptions {
   reviewLinkBase?: string | null;
   /** Remembers excerpt quotes and HTML conversions across runs (see cache/memo.ts); none by default. */
   memo?: Memo;
+  /**
+   * Identifies review-kb's build and templates, for page keys (see files.ts PlannedFile): a page whose key
+   * matches the one it was written under need not be rendered again. None: every page is rendered.
+   */
+  buildId?: string;
 }
 
 /**
@@ -34,19 +40,27 @@ export interface RenderOptions {
  * them all (at repository scale the rendered pages run to gigabytes). Pure: reads nothing but
  * templates; the same KB and options give byte-identical files, in the same order.
  */
-export function* renderEach(kb: KB, options: RenderOptions = {}): Generator<RenderedFile> {
+export function* renderEach(kb: KB, options: RenderOptions = {}): Generator<RendererOutput> {
   const view = buildView(kb, { triage: options.triage ?? null, reviewLinkBase: options.reviewLinkBase ?? null, memo: options.memo });
   const t = templateSet(options.templatesDir);
-  const renderers = [renderReports(view, t), renderSite(view, t), renderHtml(view, t, options.memo), renderSarif(view),
+  // Without a build id nothing can be known about earlier pages: a salt of this run alone makes every key new.
+  const salt = `${options.buildId ?? randomUUID()}\u0000${options.reviewLinkBase ?? ''}`;
+  const renderers = [renderReports(view, t, salt), renderSite(view, t, salt), renderHtml(view, t, salt, options.memo), renderSarif(view),
     renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t),
   ];
+  const tidied = (path: string, text: string): string => (path.endsWith('.md') ? tidy(text) : text);
   for (const files of renderers) {
-    for (const f of files) yield { path: f.path, content: f.path.endsWith('.md') ? tidy(f.content) : f.content };
+    for (const f of files) {
+      if ('render' in f) yield { path: f.path, key: f.key, render: () => tidied(f.path, f.render()) };
+      else yield { path: f.path, content: tidied(f.path, f.content) };
+    }
   }
 }
 
 /** Every output at once, sorted by path (for tests and library callers; the CLI writes {@link renderEach} as it goes). */
 export function renderAll(kb: KB, options: RenderOptions = {}): RenderedFile[] {
-  return [...renderEach(kb, options)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return [...renderEach(kb, options)]
+    .map((f) => ({ path: f.path, content: contentOf(f) }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 export { diffKb, formatDiff, type KbDiff, type DiffFinding, type DiffChange } from './diff.js';

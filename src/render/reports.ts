@@ -1,13 +1,13 @@
 // Markdown overview (index.md) and one consolidated report per subject (reports/<subject path>.md).
-import type { RenderedFile } from './files.js';
+import { pageKey, type RendererOutput } from './files.js';
 import type { TemplateSet } from './handlebars.js';
-import { relLink, subjectOnPage, type KbView, type SubjectView } from './view.js';
+import { relLink, subjectDigest, subjectOnPage, type KbView, type SubjectView } from './view.js';
 
 export function reportPath(subject: Pick<SubjectView, 'page'>): string {
   return `reports/${subject.page}.md`;
 }
 
-export function* renderReports(view: KbView, t: TemplateSet): Generator<RenderedFile> {
+export function* renderReports(view: KbView, t: TemplateSet, salt: string): Generator<RendererOutput> {
   const index = 'index.md';
   const withHref = <T extends { page: string }>(s: T, from: string) => ({ ...s, href: relLink(from, reportPath(s)) });
   yield {
@@ -23,8 +23,9 @@ export function* renderReports(view: KbView, t: TemplateSet): Generator<Rendered
     const path = reportPath(subject);
     yield {
       path,
-      content: t.render('report.md.hbs',
-        { subject: subjectOnPage(subject, path), stages: view.stages, generator: view.generator, indexHref: relLink(path, index) }),
+      key: pageKey(salt, path, subjectDigest(subject), view.stages, view.generator),
+      render: () =>
+        t.render('report.md.hbs', { subject: subjectOnPage(subject, path), stages: view.stages, generator: view.generator, indexHref: relLink(path, index) }),
     };
   }
 }

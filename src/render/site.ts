@@ -1,9 +1,9 @@
 // Documentation site (site/): home, subject, category and recurring-advice pages with generator-neutral front matter.
 import { stringify } from 'yaml';
-import type { RenderedFile } from './files.js';
+import { pageKey, type RendererOutput } from './files.js';
 import { oneLine, uniqueSlugs } from './escape.js';
 import type { TemplateSet } from './handlebars.js';
-import { findingOnPage, groupBy, relLink, subjectOnPage, SEVERITIES, type CategoryView, type FindingView, type KbView } from './view.js';
+import { findingOnPage, groupBy, relLink, subjectDigest, subjectOnPage, SEVERITIES, type CategoryView, type FindingView, type KbView } from './view.js';
 
 export const SITE = 'site';
 
@@ -38,7 +38,7 @@ export function frontMatter(data: FrontMatter): string {
 const categoryJson = (label: string, position: number, description: string): string =>
   `${JSON.stringify({ label, position, collapsed: false, link: { type: 'generated-index', title: label, description } }, null, 2)}\n`;
 
-export function* renderSite(view: KbView, t: TemplateSet): Generator<RenderedFile> {
+export function* renderSite(view: KbView, t: TemplateSet, salt: string): Generator<RendererOutput> {
   const index = `${SITE}/index.md`;
   const advice = `${SITE}/recurring-advice.md`;
   // Flat pages: Docusaurus ignores `_`-prefixed files (think `__init__.py`), and flat slugs are URLs everywhere.
@@ -83,18 +83,22 @@ export function* renderSite(view: KbView, t: TemplateSet): Generator<RenderedFil
   };
 
   yield { path: `${SITE}/subjects/_category_.json`, content: categoryJson('Subjects', 2, 'One page per reviewed file.') };
+  // A subject page links to category pages and the advice page: their places are part of its key.
+  const links = [...categoryPage, advice];
   for (const [i, s] of view.subjects.entries()) {
     const path = subjectPage.get(s.id)!;
-    const on = subjectOnPage(s, path);
-    const subject = {
-      ...on,
-      findings: s.findings.map((f) => withCategoryHref(f, path)),
-      themed: s.themed.map((f) => ({ ...f, themeHref: findingHref(f, path) })),
-    };
-    const top = s.highestSeverity ? `, highest severity ${s.highestSeverity}` : '';
     yield {
       path,
-      content:
+      key: pageKey(salt, path, subjectDigest(s), i, subjectSlugs[i]!, links, view.stages),
+      render: () => {
+        const on = subjectOnPage(s, path);
+        const subject = {
+          ...on,
+          findings: s.findings.map((f) => withCategoryHref(f, path)),
+          themed: s.themed.map((f) => ({ ...f, themeHref: findingHref(f, path) })),
+        };
+        const top = s.highestSeverity ? `, highest severity ${s.highestSeverity}` : '';
+        return (
         frontMatter({
           title: s.path,
           description: `${s.counts.findings} findings from ${s.reviews.length} reviews${top}`,
@@ -103,7 +107,9 @@ export function* renderSite(view: KbView, t: TemplateSet): Generator<RenderedFil
           weight: i + 1,
           slug: subjectSlugs[i]!,
         }) +
-        t.render('site-subject.md.hbs', { subject, stages: view.stages, indexHref: relLink(path, index) }),
+        t.render('site-subject.md.hbs', { subject, stages: view.stages, indexHref: relLink(path, index) })
+        );
+      },
     };
   }
 

@@ -15,6 +15,7 @@ import type {
   Verdict,
 } from '../model.js';
 import { safeRelativePath } from '../output/write.js';
+import { createHash } from 'node:crypto';
 import { quoteExcerptBoth, type Quote } from './excerpt.js';
 import { NO_MEMO, type Memo } from '../cache/memo.js';
 import { slug } from './escape.js';
@@ -422,6 +423,15 @@ export function findingOnPage<T extends FindingView>(f: T, page: string): T {
   // Without review links (the default) nothing differs between pages: no copy per page.
   if (f.sources.every((s) => s.href === null)) return f;
   return { ...f, sources: f.sources.map((s) => ({ ...s, href: s.href === null ? null : hrefFrom(page, s.href) })) };
+}
+
+const digests = new WeakMap<SubjectView, string>();
+
+/** A digest of everything a subject's pages show, computed once and shared by every renderer (page keys). */
+export function subjectDigest(s: SubjectView): string {
+  let digest = digests.get(s);
+  if (digest === undefined) digests.set(s, (digest = createHash('sha256').update(JSON.stringify(s)).digest('hex')));
+  return digest;
 }
 
 /** A subject as shown on `page`: review and source links made relative to that page. */

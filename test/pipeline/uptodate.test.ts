@@ -49,12 +49,25 @@ describe('the up-to-date check', () => {
     expect(mtimes()).toEqual(before);
   });
 
-  it('builds again when a review changes, and the outputs show the change', () => {
+  it('builds again when a review changes, rewriting only the pages that show it', () => {
     const review = join(root, 'in', '001_0ff59d6f8b1316db.txt');
-    writeFileSync(review, `${readFileSync(review, 'utf8')}\n\n5. **Hardcoded secret in tempest_uptodate_probe()**: line 3 holds a password.\n`);
+    const untouched = mtimes();
+    const item = '9. **Hardcoded secret in `tempest_uptodate_probe()` (Line 3):**\n   - **Risk**: The password is in the source.\n\nIn conclusion,';
+    writeFileSync(review, readFileSync(review, 'utf8').replace('In conclusion,', item));
     const run = build();
     expect(summary(run)).toMatch(/^review-kb: 4 reviews, .* 3 from cache, /);
     expect(readFileSync(join(out(), 'kb.json'), 'utf8')).toContain('tempest_uptodate_probe');
+    // The reviewed file's own pages are new; the other subjects' report, site and HTML pages were left in place.
+    const after = mtimes();
+    const pages = (subject: string) => [...after.keys()].filter((f) => /^(reports|site\/subjects|html\/subjects)\//.test(f) && f.includes(subject));
+    expect(pages('agent-linux-utils').length + pages('agent/linux/utils').length).toBe(3);
+    for (const f of [...pages('agent-linux-utils'), ...pages('agent/linux/utils')]) {
+      expect(after.get(f), f).not.toBe(untouched.get(f));
+      expect(readFileSync(join(out(), f), 'utf8'), f).toContain('tempest_uptodate_probe');
+    }
+    const others = [...pages('net-helpers'), ...pages('net_helpers'), ...pages('netlink-lib'), ...pages('netlink_lib')];
+    expect(others.length).toBe(6);
+    for (const f of others) expect(after.get(f), f).toBe(untouched.get(f));
     expect(summary(build())).toMatch(/^review-kb: up to date: 4 reviews, /);
   }, 120_000);
 
