@@ -123,26 +123,26 @@ export function* renderHtml(view: KbView, t: TemplateSet, salt: string, memo: Me
     const on = subjectOnPage(s, path);
     const themed = s.themed.map((f) => ({ ...f, themeHref: findingHref(f, path) }));
     return page({
-        title: oneLine(s.path),
-        indexHref: relLink(path, index),
-        bodyHtml: md('html-subject.md.hbs', { subject: on, stages: view.stages }),
-        filterable: s.findings.length > 0,
-        filterCategories: categories,
-        filterSeverities: severities,
-        findingRows: [],
-        findings: s.findings.map((f) => {
-          const on = findingOnPage(f, path);
-          const quotes: string[] = [];
-          const markdown = t.render('html-finding.md.hbs', { ...on, sources: withQuoteSlots(on.sources, quotes), stages: view.stages });
-          return {
-            anchor: f.anchor,
-            categoryId: categoryKey(f),
-            severityKey: severityKey(f),
-            accepted: f.triage?.status === 'accepted',
-            content: fillQuoteSlots(toHtml(markdown), quotes),
-          };
-        }),
-        afterHtml: md('html-subject-after.md.hbs', { subject: { ...on, themed } }),
-      });
+      title: oneLine(s.path),
+      indexHref: relLink(path, index),
+      bodyHtml: md('html-subject.md.hbs', { subject: on, stages: view.stages }),
+      filterable: s.findings.length > 0,
+      filterCategories: categories,
+      filterSeverities: severities,
+      findingRows: [],
+      findings: s.findings.map((f) => {
+        const on = findingOnPage(f, path);
+        const quotes: string[] = [];
+        const markdown = t.render('html-finding.md.hbs', { ...on, sources: withQuoteSlots(on.sources, quotes), stages: view.stages });
+        return {
+          anchor: f.anchor,
+          categoryId: categoryKey(f),
+          severityKey: severityKey(f),
+          accepted: f.triage?.status === 'accepted',
+          content: fillQuoteSlots(toHtml(markdown), quotes),
+        };
+      }),
+      afterHtml: md('html-subject-after.md.hbs', { subject: { ...on, themed } }),
+    });
   }
 }

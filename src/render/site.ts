@@ -98,17 +98,15 @@ export function* renderSite(view: KbView, t: TemplateSet, salt: string): Generat
           themed: s.themed.map((f) => ({ ...f, themeHref: findingHref(f, path) })),
         };
         const top = s.highestSeverity ? `, highest severity ${s.highestSeverity}` : '';
-        return (
-        frontMatter({
+        const head = frontMatter({
           title: s.path,
           description: `${s.counts.findings} findings from ${s.reviews.length} reviews${top}`,
           tags: [...new Set(s.findings.map((f) => f.category?.id).filter((c): c is string => !!c))].sort(),
           sidebar_position: i + 1,
           weight: i + 1,
           slug: subjectSlugs[i]!,
-        }) +
-        t.render('site-subject.md.hbs', { subject, stages: view.stages, indexHref: relLink(path, index) })
-        );
+        });
+        return head + t.render('site-subject.md.hbs', { subject, stages: view.stages, indexHref: relLink(path, index) });
       },
     };
   }
