@@ -425,13 +425,39 @@ export function findingOnPage<T extends FindingView>(f: T, page: string): T {
   return { ...f, sources: f.sources.map((s) => ({ ...s, href: s.href === null ? null : hrefFrom(page, s.href) })) };
 }
 
-const digests = new WeakMap<SubjectView, string>();
+const digests = new WeakMap<object, string>();
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** A digest of everything a subject's pages show, computed once and shared by every renderer (page keys). */
+/**
+ * A digest of everything a subject's pages can show, computed once and shared by every renderer (page
+ * keys). Shared objects are digested once and stand in by digest or id: a theme (recurring advice may list
+ * a thousand subjects, which every themed finding would otherwise repeat), and categories (the taxonomy
+ * goes into the renderers' salt, see {@link taxonomyDigest}). `all` repeats the other lists; quotes follow
+ * from excerpts.
+ */
 export function subjectDigest(s: SubjectView): string {
   let digest = digests.get(s);
-  if (digest === undefined) digests.set(s, (digest = createHash('sha256').update(JSON.stringify(s)).digest('hex')));
+  if (digest === undefined) {
+    const json = JSON.stringify(s, (key, value: unknown) => {
+      if (key === 'all' || key === 'quoteMd' || key === 'quoteHtml') return undefined;
+      if ((key === 'category' || key === 'secondaryCategory') && value) return (value as CategoryView).id;
+      if (key === 'theme' && value) return themeDigest(value as ThemeView);
+      return value;
+    });
+    digests.set(s, (digest = sha(json)));
+  }
   return digest;
+}
+
+function themeDigest(t: ThemeView): string {
+  let digest = digests.get(t);
+  if (digest === undefined) digests.set(t, (digest = sha(JSON.stringify(t))));
+  return digest;
+}
+
+/** A digest of the categories and CWE names pages show (part of the renderers' salt). */
+export function taxonomyDigest(view: KbView): string {
+  return sha(JSON.stringify(view.categories));
 }
 
 /** A subject as shown on `page`: review and source links made relative to that page. */
