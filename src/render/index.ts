@@ -46,7 +46,7 @@ export function* renderEach(kb: KB, options: RenderOptions = {}): Generator<Rend
   // Without a build id nothing can be known about earlier pages: a salt of this run alone makes every key new.
   const salt = `${options.buildId ?? randomUUID()}\u0000${options.reviewLinkBase ?? ''}\u0000${taxonomyDigest(view)}`;
   const renderers = [renderReports(view, t, salt), renderSite(view, t, salt), renderHtml(view, t, salt, options.memo), renderSarif(view),
-    renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t),
+    renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t, salt),
   ];
   const tidied = (path: string, text: string): string => (path.endsWith('.md') ? tidy(text) : text);
   for (const files of renderers) {

@@ -3,7 +3,7 @@ import { stringify as csv } from 'csv-stringify/sync';
 import type { KB, Severity, Stance } from '../model.js';
 import { findingsById } from './diff.js';
 import { cleanText, oneLine } from './escape.js';
-import type { RenderedFile } from './files.js';
+import { pageKey, type RendererOutput } from './files.js';
 import type { TemplateSet } from './handlebars.js';
 import type { Triage } from './triage.js';
 import { SEVERITIES, type FindingView, type KbView } from './view.js';
@@ -55,7 +55,7 @@ const label = (text: string): string => oneLine(text).replace(/[^A-Za-z0-9_.:-]+
 /** A spreadsheet would run a cell starting with `=`, `+`, `-`, `@` as a formula: prefix a quote (OWASP CSV injection). */
 const cell = (text: string): string => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
-export function* renderTickets(view: KbView, options: TicketOptions, tpl: TemplateSet): Generator<RenderedFile> {
+export function* renderTickets(view: KbView, options: TicketOptions, tpl: TemplateSet, salt: string): Generator<RendererOutput> {
   const stances = new Set<Stance>(options.stances ?? ['concern']);
   const previous = options.since ? findingsById(options.since) : null;
   const candidates = view.subjects
@@ -75,10 +75,10 @@ export function* renderTickets(view: KbView, options: TicketOptions, tpl: Templa
   yield { path: `${TICKETS}/jira.csv`, content: jiraCsv(tickets, fresh, tpl) };
   for (const t of tickets) {
     const token = fingerprintToken(t.fingerprint);
-    yield {
-      path: `${TICKETS}/github/${token}.md`,
-      content: tpl.render('github-issue.md.hbs', { ...t, marker: `<!-- review-kb:fingerprint=${token} -->` }),
-    };
+    const path = `${TICKETS}/github/${token}.md`;
+    const context = { ...t, marker: `<!-- review-kb:fingerprint=${token} -->` };
+    // One file per ticket, most of them unchanged from the last run: left in place when their ticket is the same.
+    yield { path, key: pageKey(salt, path, context), render: () => tpl.render('github-issue.md.hbs', context) };
   }
   if (previous && options.since) {
     const current = new Set(view.findingsById.keys());
