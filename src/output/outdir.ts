@@ -96,6 +96,7 @@ export async function writeOutputs(
     const stats = new Map<string, WrittenStat>();
     /** Pages left in place: written by an earlier run under the same key and untouched since. */
     const kept = new Set<string>();
+    const untouched = await intactPages(out, before);
     // Each file is written as it is produced, so no run holds all of them. A path given twice is written
     // twice, the last one winning as it would in the folder itself (a hand-made kb.json can repeat ids).
     // A few writes stay in flight while the next file is rendered, so rendering and the disk overlap.
@@ -105,7 +106,7 @@ export async function writeOutputs(
         if (stopped) return await halted();
         const key = 'render' in file ? file.key : undefined;
         const last = key === undefined ? undefined : before.get(file.path);
-        if (last && last[2] === key && (await intact(out, file.path, last))) {
+        if (last && last[2] === key && untouched.has(file.path)) {
           kept.add(file.path);
           stats.set(file.path, last);
           continue;
@@ -212,8 +213,23 @@ async function previousRun(out: string): Promise<{ files: string[]; written: Map
   return { files, written };
 }
 
-/** True when `path` in `out` still has the size and modification time recorded when it was written. */
-async function intact(out: string, path: string, [size, mtime]: WrittenStat): Promise<boolean> {
-  const now = await stat(resolveInside(out, path)).catch(() => null);
-  return now !== null && now.isFile() && now.size === size && now.mtimeMs === mtime;
+/** The keyed pages of the last run that still have the size and modification time recorded when they were written. */
+async function intactPages(out: string, written: Map<string, WrittenStat>): Promise<Set<string>> {
+  const pages = [...written].filter(([, [, , key]]) => key !== undefined);
+  const intact = new Set<string>();
+  // 64 at a time: one stat after another costs a round trip to the thread pool each.
+  for (let start = 0; start < pages.length; start += 64) {
+    await Promise.all(
+      pages.slice(start, start + 64).map(async ([path, [size, mtime]]) => {
+        try {
+          // A marker edited to name a path outside the folder throws here: that page is simply written again.
+          const now = await stat(resolveInside(out, path));
+          if (now.isFile() && now.size === size && now.mtimeMs === mtime) intact.add(path);
+        } catch {
+          /* missing or unusable: not intact */
+        }
+      }),
+    );
+  }
+  return intact;
 }
