@@ -168,7 +168,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${table(rows, base)}\n\n`);
     if (stages) {
-      process.stdout.write('where a warm build spends its time (one process; × parse-only):\n');
+      process.stdout.write('where a build from the cache spends its time (every page rendered, one process; × parse-only):\n');
       for (const [stage, seconds] of Object.entries(stages.seconds)) {
         process.stdout.write(`  ${stage.padEnd(34)} ${fmt(seconds, 2).padStart(8)} s  ${fmt(seconds / base.seconds, 2).padStart(6)}×\n`);
       }

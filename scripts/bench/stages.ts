@@ -1,4 +1,4 @@
-// Times each stage of one build in-process (analysis, subjects + consolidation, rendering, kb.json), for routing hot spots.
+// Times each stage of one build from the cache in-process (analysis, subjects + consolidation, rendering every page, kb.json), for routing hot spots.
 import { build } from '../../src/pipeline.js';
 import { serializeKb } from '../../src/kb.js';
 import { renderEach } from '../../src/render/index.js';
