@@ -1,0 +1,147 @@
+// What the build and render commands do with their flags: the up-to-date check, the build, the outputs, what is printed.
+import { formatDiagnostic, skipSummary } from './diagnostics.js';
+import { checkOutputFolder, writeOutputs, type OutputFile } from './output/outdir.js';
+import { buildStamp, currentRun, renderId, toolDigest, type RunRecord, type StampInputs } from './output/uptodate.js';
+import { StoredMemo, type Memo } from './cache/memo.js';
+import type { RunStats } from './worker/run.js';
+import { progressBar } from './progress.js';
+import { join } from 'node:path';
+import type { KB } from './model.js';
+
+export const EXIT_OK = 0;
+export const EXIT_SKIPPED = 1;
+
+export interface RenderFlags {
+  out: string;
+  templates?: string;
+  reviewLinks?: string;
+  triage?: string;
+  since?: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+export interface BuildFlags extends RenderFlags {
+  manifest?: string;
+  taxonomy?: string;
+  scope: 'subject' | 'all';
+  maxBytes: number;
+  timeout: number;
+  quiet?: boolean;
+  jobs?: number;
+  cache?: string | false;
+}
+
+/** What a build's outputs depend on, for the up-to-date check (worker count, quiet and json change none of them). */
+function stampInputs(inputs: string[], flags: BuildFlags): StampInputs {
+  return {
+    inputs,
+    files: [flags.manifest, flags.taxonomy, flags.triage, flags.since],
+    templates: flags.templates,
+    options: { scope: flags.scope, maxBytes: flags.maxBytes, timeout: flags.timeout, reviewLinks: flags.reviewLinks ?? null, out: flags.out },
+  };
+}
+
+/** Says what the last, identical run said: its diagnostics, summary, JSON and exit status. */
+function replay(last: RunRecord, flags: BuildFlags, started: number): number {
+  const { json } = last;
+  const lines = [...last.report];
+  // The diagnostics, then the summary line in its usual place (before what was skipped and why).
+  const endings = lines.filter((l) => l.startsWith('review-kb: '));
+  for (const line of lines.filter((l) => !l.startsWith('review-kb: '))) process.stderr.write(`${line}\n`);
+  if (!flags.quiet) {
+    const seconds = (Date.now() - started) / 1000;
+    process.stderr.write(
+      `review-kb: up to date: ${json.reviews} reviews, ${json.findings} findings, ${json.consolidated} consolidated in ${json.subjects} subjects, ${json.skipped} skipped; nothing changed since the last run, ${seconds.toFixed(1)} s → ${flags.out}\n`,
+    );
+    for (const line of endings) process.stderr.write(`${line}\n`);
+  }
+  if (flags.json) process.stdout.write(`${JSON.stringify({ ...json, upToDate: true }, null, 1)}\n`);
+  return last.exitCode;
+}
+
+/** Every output of `kb`, one at a time: kb.json, then what the renderers make. Loaded on demand: an up-to-date build needs none of it. */
+async function outputsOf(kb: KB, flags: RenderFlags, memo?: Memo): Promise<Iterable<OutputFile>> {
+  const [{ renderEach, loadTriage }, { readKb, serializeKbChunks }] = await Promise.all([import('./render/index.js'), import('./kb.js')]);
+  const options = {
+    memo,
+    // Pages whose data, templates and renderer are those they were written with are left in place.
+    buildId: await renderId(flags.templates),
+    templatesDir: flags.templates,
+    triage: flags.triage ? loadTriage(flags.triage) : null,
+    since: flags.since ? await readKb(flags.since) : null,
+    reviewLinkBase: flags.reviewLinks ?? null,
+  };
+  return (function* () {
+    yield { path: 'kb.json', content: serializeKbChunks(kb) };
+    yield* renderEach(kb, options);
+  })();
+}
+
+/** `review-kb build`: returns the exit status (0, or 1 when reviews were skipped or inputs had errors). */
+export async function runBuild(inputs: string[], flags: BuildFlags): Promise<number> {
+  await checkOutputFolder(flags.out, Boolean(flags.force));
+  const started = Date.now();
+  const cacheDir = flags.cache === false ? null : (flags.cache ?? join(flags.out, '.cache'));
+  // With the cache off every review is analysed again, as asked; otherwise an unchanged build is skipped.
+  const stamp = cacheDir ? await buildStamp(stampInputs(inputs, flags)) : null;
+  const last = stamp ? await currentRun(flags.out, stamp) : null;
+  if (last) return replay(last, flags, started);
+  const { build } = await import('./pipeline.js');
+  const bar = progressBar({ enabled: !flags.quiet });
+  const stats: RunStats = { jobs: 0, analysed: 0, cached: 0, failed: 0, cache: null };
+  const result = await build({
+    inputs,
+    manifest: flags.manifest,
+    taxonomy: flags.taxonomy,
+    scope: flags.scope,
+    maxBytes: flags.maxBytes,
+    timeoutMs: flags.timeout * 1000,
+    jobs: flags.jobs,
+    cacheDir,
+    stats,
+    onProgress: (done, total) => bar.update(done, total),
+  }).finally(() => bar.stop());
+  // Quotes and HTML conversions remembered from earlier runs (same cache folder, same build of review-kb).
+  const memo = cacheDir ? await StoredMemo.open(cacheDir, await toolDigest()) : undefined;
+  const files = await outputsOf(result.kb, flags, memo);
+  // Errors that skipped nothing (a manifest row naming a missing file) still fail the run.
+  const otherErrors = result.diagnostics.filter((d) => d.severity === 'error').length - result.skips.length;
+  const summary = {
+    reviews: result.kb.reviews.length,
+    findings: result.kb.reviews.reduce((n, r) => n + r.findings.length, 0),
+    consolidated: result.kb.subjects.reduce((n, s) => n + s.findings.length, 0),
+    subjects: result.kb.subjects.length,
+    skipped: result.skipped,
+  };
+  const report = result.diagnostics.map(formatDiagnostic);
+  // What went wrong, at the end where it is seen: `skipped 3 of 10 reviews: 2 empty, 1 binary`.
+  const ending: string[] = [];
+  if (result.skipped > 0) ending.push(`review-kb: ${skipSummary(result.skips, summary.reviews)}`);
+  if (otherErrors > 0) ending.push(`review-kb: ${otherErrors} other error${otherErrors === 1 ? '' : 's'} in the inputs (listed above)`);
+  const exitCode = result.skipped > 0 || otherErrors > 0 ? EXIT_SKIPPED : EXIT_OK;
+  const jsonOf = (written: string[]) => ({ ...summary, out: flags.out, files: written, diagnostics: result.diagnostics });
+  // A review that ran out of time may not next time (a busy machine): such a run is never taken as current.
+  const timedOut = result.skips.some((d) => d.message.startsWith('analysis took longer than'));
+  for (const line of report) process.stderr.write(`${line}\n`);
+  const record = stamp && !timedOut ? (written: string[]) => ({ stamp, exitCode, report: [...report, ...ending], json: jsonOf(written) }) : null;
+  const written = await writeOutputs(flags.out, files, record);
+  await memo?.flush();
+  if (!flags.quiet) {
+    const seconds = (Date.now() - started) / 1000;
+    process.stderr.write(
+      `review-kb: ${summary.reviews} reviews, ${summary.findings} findings, ${summary.consolidated} consolidated in ${summary.subjects} subjects, ${summary.skipped} skipped, ${stats.cached} from cache, ${seconds.toFixed(1)} s → ${flags.out}\n`,
+    );
+    for (const line of ending) process.stderr.write(`${line}\n`);
+  }
+  if (flags.json) process.stdout.write(`${JSON.stringify(jsonOf(written), null, 1)}\n`);
+  return exitCode;
+}
+
+/** `review-kb render`: every output again from a kb.json. */
+export async function runRender(file: string, flags: RenderFlags): Promise<void> {
+  await checkOutputFolder(flags.out, Boolean(flags.force));
+  const { readKb } = await import('./kb.js');
+  const written = await writeOutputs(flags.out, await outputsOf(await readKb(file), flags));
+  if (flags.json) process.stdout.write(`${JSON.stringify({ out: flags.out, files: written }, null, 1)}\n`);
+}
