@@ -1,4 +1,5 @@
 // Runs the per-review analysis over every input (worker pool or serial, through the cache) and returns outcomes in input order.
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { taxonomyVersion, type Taxonomy } from '../classify/index.js';
 import { DEFAULT_MAX_REVIEW_BYTES } from '../ingest/read.js';
@@ -66,6 +67,20 @@ export const SERIAL_BELOW = 64;
 export function workerCount(count: number, jobs: number = availableParallelism()): number {
   if (jobs <= 1 || count < SERIAL_BELOW) return 1;
   return Math.max(1, Math.min(Math.floor(jobs), Math.ceil(count / (SERIAL_BELOW / 2))));
+}
+
+/**
+ * The largest review the main thread analyses when there is a time limit: 4,000 lines of `> - > - a`
+ * (40 KB) take remark-parse 9 s, 20,000 lines (200 KB) 260 s; parsing grows with the square of such input.
+ */
+export const SERIAL_MAX_BYTES = 64 * 1024;
+
+/** Whether any of the items is larger than `limit` bytes (files by their size on disk). */
+async function anyLarger(items: readonly WorkItem[], limit: number): Promise<boolean> {
+  const sizes = await Promise.all(
+    items.map((it) => (it.text !== null ? Promise.resolve(Buffer.byteLength(it.text)) : stat(it.file).then((s) => s.size, () => 0))),
+  );
+  return sizes.some((size) => size > limit);
 }
 
 /** Reviews read at once while looking them up in the cache. */
@@ -155,7 +170,10 @@ export async function analyzeAll(inputs: ReviewInput[], options: RunOptions): Pr
   };
 
   const workers = workerCount(misses.length, options.jobs);
-  let serial = workers <= 1;
+  // A few reviews are analysed on the main thread, where nothing can stop a parse gone quadratic. Small
+  // reviews cannot run long that way; a large one could run for hours, so it gets a worker and the time limit.
+  const guarded = workers <= 1 && options.timeoutMs !== undefined && options.jobs !== 1 && (await anyLarger(misses.map((_, n) => item(n)), SERIAL_MAX_BYTES));
+  let serial = workers <= 1 && !guarded;
   if (!serial) {
     stats.jobs = workers;
     try {

@@ -158,4 +158,15 @@ describe('the time limit per review', () => {
     expect([...outcomes.slice(0, 20), ...outcomes.slice(21)]).toEqual(reference);
     expect(runStats.failed).toBe(2); // the stuck review and the empty file
   }, 120_000);
+
+  it('guards a run too small for the pool when one of its reviews is large', async () => {
+    const stuck = join(root, 'quadratic-small-run.md');
+    await writeFile(stuck, '# Review\n\n' + '> - > - a\n'.repeat(20_000));
+    const few = [...inputs.slice(0, 3), toInput(stuck)];
+    const runStats = stats();
+    const outcomes = await analyzeAll(few, { taxonomy, taxonomyFile: null, timeoutMs: 1500, stats: runStats });
+    expect(runStats.jobs).toBe(1);
+    expect(outcomes[3]).toMatchObject({ ok: false, diagnostic: { file: stuck, message: expect.stringMatching(/^analysis took longer than 1\.5 s/) } });
+    expect(outcomes.slice(0, 3).every((o) => o.ok)).toBe(true);
+  }, 120_000);
 });
