@@ -5,7 +5,6 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discover } from '../ingest/discover.js';
-import type { Diagnostic } from '../model.js';
 import { GENERATOR } from '../version.js';
 import { MARKER } from './outdir.js';
 
@@ -64,9 +63,13 @@ export async function currentRun(out: string, stamp: string): Promise<RunRecord 
     return null;
   }
   if (!marker.run || marker.run.stamp !== stamp || !marker.written) return null;
-  for (const [path, [size, mtime]] of Object.entries(marker.written)) {
-    const now = await stat(join(out, path)).catch(() => null);
-    if (!now || now.size !== size || now.mtimeMs !== mtime) return null;
+  const written = Object.entries(marker.written);
+  for (let start = 0; start < written.length; start += 64) {
+    const checks = written.slice(start, start + 64).map(async ([path, [size, mtime]]) => {
+      const now = await stat(join(out, path)).catch(() => null);
+      return now !== null && now.size === size && now.mtimeMs === mtime;
+    });
+    if ((await Promise.all(checks)).includes(false)) return null;
   }
   return marker.run;
 }
