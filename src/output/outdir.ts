@@ -46,10 +46,12 @@ export async function checkOutputFolder(out: string, force: boolean): Promise<vo
 }
 
 /**
- * Writes every file into a staging folder (as the iterable yields it), then moves them into place (one rename each, marker last),
- * then removes files the previous run wrote that this one did not. A build passes how to make its `run` record
- * from the paths written: the marker keeps it with each file's size and time, for the next build's
- * up-to-date check (uptodate.ts). Returns the paths written, sorted.
+ * Writes every file into a staging folder as the iterable yields it, then moves them into place (one
+ * rename each, marker last), then removes files the previous run wrote that this one did not. A keyed
+ * page (see OutputFile) that the folder holds under the same key, untouched since, is left in place and
+ * never rendered. The marker records each file's size, time and key, and the build's `run` record
+ * (made from the paths written) for the next build's up-to-date check (uptodate.ts). Returns the paths
+ * written or kept, sorted.
  *
  * Interrupted (SIGINT, SIGTERM) while staging — most of the write — the previous output is left
  * untouched and the staging folder is removed. Interrupted while moving files into place (renames
