@@ -45,10 +45,17 @@ export async function discover(inputs: string[], exclude: string[] = []): Promis
   const seenFiles = new Set<string>();
   const seenIds = new Map<string, string>();
 
-  const add = async (file: string, root: string): Promise<void> => {
-    const format = formatOf(file);
-    if (format === null) return;
-    const real = await realpath(file).catch(() => resolve(file));
+  /** Registers reviews in the order given; their real paths are looked up 64 at a time (one by one is a round trip each). */
+  const addAll = async (files: string[], root: string): Promise<void> => {
+    const reviews = files.filter((f) => formatOf(f) !== null);
+    for (let start = 0; start < reviews.length; start += 64) {
+      const batch = reviews.slice(start, start + 64);
+      const reals = await Promise.all(batch.map((f) => realpath(f).catch(() => resolve(f))));
+      batch.forEach((file, i) => add(file, reals[i]!, root));
+    }
+  };
+  const add = (file: string, real: string, root: string): void => {
+    const format = formatOf(file)!;
     if (excluded.has(real) || seenFiles.has(real)) return;
     seenFiles.add(real);
     let id = toPosix(relative(root, file)) || basename(file);
@@ -69,15 +76,15 @@ export async function discover(inputs: string[], exclude: string[] = []): Promis
       if (formatOf(input) === null) {
         result.problems.push(new InputError(input, `unsupported file type "${extname(input)}" (expected .md, .markdown, .txt, .json or .jsonl)`));
       } else {
-        await add(input, dirname(input));
+        await addAll([input], dirname(input));
       }
     } else if (info?.isDirectory()) {
-      for (const file of await walk(input, result)) await add(file, input);
+      await addAll(await walk(input, result), input);
     } else if (isDynamicPattern(input)) {
       const root = staticPrefix(input);
       const files = (await glob(input, { onlyFiles: true, followSymbolicLinks: false, expandDirectories: false })).sort();
       if (files.length === 0) result.problems.push(new InputError(input, 'no files match this pattern'));
-      for (const file of files) await add(file, root);
+      await addAll(files, root);
     } else {
       result.problems.push(new InputError(input, 'no such file or directory'));
     }
