@@ -24,7 +24,7 @@ export type OutputFile =
   | { path: string; key: string; render: () => string };
 
 /** Per file written: size, modification time, and the page key it was written under (if any). */
-type WrittenStat = [size: number, mtime: number, key?: string];
+export type WrittenStat = [size: number, mtime: number, key?: string];
 
 export class OutputFolderError extends Error {}
 
@@ -66,7 +66,7 @@ export async function writeOutputs(
 ): Promise<string[]> {
   const staging = join(out, STAGING);
   await rm(staging, { recursive: true, force: true });
-  const { files: previous, written: before } = await previousRun(out);
+  const { files: previous, written: before } = await readMarker(out);
   let written: string[] = [];
 
   let committing = false;
@@ -98,7 +98,7 @@ export async function writeOutputs(
     const stats = new Map<string, WrittenStat>();
     /** Pages left in place: written by an earlier run under the same key and untouched since. */
     const kept = new Set<string>();
-    const untouched = await intactPages(out, before);
+    const untouched = await intactFiles(out, [...before].filter(([, [, , key]]) => key !== undefined));
     // Each file is written as it is produced, so no run holds all of them. A path given twice is written
     // twice, the last one winning as it would in the folder itself (a hand-made kb.json can repeat ids).
     // A few writes stay in flight while the next file is rendered, so rendering and the disk overlap.
@@ -197,13 +197,20 @@ async function ownCache(dir: string): Promise<boolean> {
   return names !== null && names.every((n) => /^(reviews|render)\.[0-9a-f]\.cache(\..*)?$/.test(n));
 }
 
-/** What the previous run's marker says: the files it wrote, and the size, time and key of each (when it recorded them). */
-async function previousRun(out: string): Promise<{ files: string[]; written: Map<string, WrittenStat> }> {
-  let marker: { files?: unknown; written?: unknown };
+/** What a run's marker says: the files it wrote, the size, time and key of each (when recorded), and its build record. */
+export interface Marker {
+  files: string[];
+  written: Map<string, WrittenStat>;
+  run: RunRecord | null;
+}
+
+/** The marker of the last run into `out` (empty when there is none or it cannot be read). */
+export async function readMarker(out: string): Promise<Marker> {
+  let marker: { files?: unknown; written?: unknown; run?: unknown };
   try {
     marker = JSON.parse(await readFile(join(out, MARKER), 'utf8'));
   } catch {
-    return { files: [], written: new Map() };
+    return { files: [], written: new Map(), run: null };
   }
   const files = Array.isArray(marker.files) ? marker.files.filter((f: unknown): f is string => typeof f === 'string') : [];
   const written = new Map<string, WrittenStat>();
@@ -212,19 +219,20 @@ async function previousRun(out: string): Promise<{ files: string[]; written: Map
       if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'number') written.set(path, value as WrittenStat);
     }
   }
-  return { files, written };
+  const run = marker.run && typeof marker.run === 'object' ? (marker.run as RunRecord) : null;
+  return { files, written, run };
 }
 
-/** The keyed pages of the last run that still have the size and modification time recorded when they were written. */
-async function intactPages(out: string, written: Map<string, WrittenStat>): Promise<Set<string>> {
-  const pages = [...written].filter(([, [, , key]]) => key !== undefined);
+/** The files of `written` that still have the size and modification time recorded when they were written. */
+export async function intactFiles(out: string, written: Iterable<[string, WrittenStat]>): Promise<Set<string>> {
+  const entries = [...written];
   const intact = new Set<string>();
   // 64 at a time: one stat after another costs a round trip to the thread pool each.
-  for (let start = 0; start < pages.length; start += 64) {
+  for (let start = 0; start < entries.length; start += 64) {
     await Promise.all(
-      pages.slice(start, start + 64).map(async ([path, [size, mtime]]) => {
+      entries.slice(start, start + 64).map(async ([path, [size, mtime]]) => {
         try {
-          // A marker edited to name a path outside the folder throws here: that page is simply written again.
+          // A marker edited to name a path outside the folder throws here: that file simply counts as changed.
           const now = await stat(resolveInside(out, path));
           if (now.isFile() && now.size === size && now.mtimeMs === mtime) intact.add(path);
         } catch {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discover } from '../ingest/discover.js';
 import { GENERATOR } from '../version.js';
-import { MARKER } from './outdir.js';
+import { intactFiles, readMarker } from './outdir.js';
 
 /** What a finished build recorded in the marker, so that an identical build can say the same without redoing it. */
 export interface RunRecord {
@@ -56,22 +56,9 @@ export async function buildStamp(s: StampInputs): Promise<string> {
 
 /** The last run's record when the folder still holds exactly what that run wrote and its stamp is `stamp`; else null. */
 export async function currentRun(out: string, stamp: string): Promise<RunRecord | null> {
-  let marker: { run?: RunRecord; written?: Record<string, [number, number]> };
-  try {
-    marker = JSON.parse(await readFile(join(out, MARKER), 'utf8'));
-  } catch {
-    return null;
-  }
-  if (!marker.run || marker.run.stamp !== stamp || !marker.written) return null;
-  const written = Object.entries(marker.written);
-  for (let start = 0; start < written.length; start += 64) {
-    const checks = written.slice(start, start + 64).map(async ([path, [size, mtime]]) => {
-      const now = await stat(join(out, path)).catch(() => null);
-      return now !== null && now.size === size && now.mtimeMs === mtime;
-    });
-    if ((await Promise.all(checks)).includes(false)) return null;
-  }
-  return marker.run;
+  const { run, written } = await readMarker(out);
+  if (!run || run.stamp !== stamp || written.size === 0) return null;
+  return (await intactFiles(out, written)).size === written.size ? run : null;
 }
 
 async function contentHash(file: string): Promise<string> {
