@@ -4,6 +4,7 @@ import { checkOutputFolder, writeOutputs, type OutputFile } from './output/outdi
 import { buildStamp, currentRun, renderId, toolDigest, type RunRecord, type StampInputs } from './output/uptodate.js';
 import { StoredMemo, type Memo } from './cache/memo.js';
 import type { RunStats } from './worker/run.js';
+import { isTimeout } from './worker/pool.js';
 import { progressBar } from './progress.js';
 import { join } from 'node:path';
 import type { KB } from './model.js';
@@ -45,16 +46,14 @@ function stampInputs(inputs: string[], flags: BuildFlags): StampInputs {
 /** Says what the last, identical run said: its diagnostics, summary, JSON and exit status. */
 function replay(last: RunRecord, flags: BuildFlags, started: number): number {
   const { json } = last;
-  const lines = [...last.report];
   // The diagnostics, then the summary line in its usual place (before what was skipped and why).
-  const endings = lines.filter((l) => l.startsWith('review-kb: '));
-  for (const line of lines.filter((l) => !l.startsWith('review-kb: '))) process.stderr.write(`${line}\n`);
+  for (const line of last.diagnostics) process.stderr.write(`${line}\n`);
   if (!flags.quiet) {
     const seconds = (Date.now() - started) / 1000;
     process.stderr.write(
       `review-kb: up to date: ${json.reviews} reviews, ${json.findings} findings, ${json.consolidated} consolidated in ${json.subjects} subjects, ${json.skipped} skipped; nothing changed since the last run, ${seconds.toFixed(1)} s → ${flags.out}\n`,
     );
-    for (const line of endings) process.stderr.write(`${line}\n`);
+    for (const line of last.ending) process.stderr.write(`${line}\n`);
   }
   if (flags.json) process.stdout.write(`${JSON.stringify({ ...json, upToDate: true }, null, 1)}\n`);
   return last.exitCode;
@@ -122,9 +121,9 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
   const exitCode = result.skipped > 0 || otherErrors > 0 ? EXIT_SKIPPED : EXIT_OK;
   const jsonOf = (written: string[]) => ({ ...summary, out: flags.out, files: written, diagnostics: result.diagnostics });
   // A review that ran out of time may not next time (a busy machine): such a run is never taken as current.
-  const timedOut = result.skips.some((d) => d.message.startsWith('analysis took longer than'));
+  const timedOut = result.skips.some(isTimeout);
   for (const line of report) process.stderr.write(`${line}\n`);
-  const record = stamp && !timedOut ? (written: string[]) => ({ stamp, exitCode, report: [...report, ...ending], json: jsonOf(written) }) : null;
+  const record = stamp && !timedOut ? (written: string[]) => ({ stamp, exitCode, diagnostics: report, ending, json: jsonOf(written) }) : null;
   const written = await writeOutputs(flags.out, files, record);
   await memo?.flush();
   if (!flags.quiet) {

@@ -13,8 +13,10 @@ export interface RunRecord {
   /** Digest of everything the outputs depend on (see buildStamp). */
   stamp: string;
   exitCode: number;
-  /** The run's diagnostics and summary lines, as printed on stderr (the timing left out). */
-  report: string[];
+  /** The run's diagnostics, as printed on stderr. */
+  diagnostics: string[];
+  /** The lines printed after the summary line: what was skipped and why, other errors. */
+  ending: string[];
   /** The `--json` summary. */
   json: Record<string, unknown>;
 }

@@ -29,9 +29,16 @@ export interface PoolOptions {
   timeoutMs?: number;
 }
 
+const TIMEOUT_PREFIX = 'analysis took longer than';
+
 /** The message a review that ran out of time fails with. */
 export function timeoutMessage(timeoutMs: number): string {
-  return `analysis took longer than ${timeoutMs / 1000} s, the limit per review (skipped; raise it with --timeout)`;
+  return `${TIMEOUT_PREFIX} ${timeoutMs / 1000} s, the limit per review (skipped; raise it with --timeout)`;
+}
+
+/** Whether a diagnostic says a review ran out of time (which the next run, on a quieter machine, may not). */
+export function isTimeout(d: { message: string }): boolean {
+  return d.message.startsWith(TIMEOUT_PREFIX);
 }
 
 interface Slot {
