@@ -81,11 +81,15 @@ async function listFiles(dir: string): Promise<string[]> {
  * Identifies this build of review-kb: its version and the path, size and time of each of its files, so
  * that anything remembered from a run by another build (an edited template, a rebuilt renderer) is not reused.
  */
-export async function toolDigest(): Promise<string> {
-  const hash = createHash('sha256').update(GENERATOR.version);
-  for (const [path, size, mtime] of await toolFiles()) hash.update(`\u0000${path}\u0000${size}\u0000${mtime}`);
-  return hash.digest('hex');
+export function toolDigest(): Promise<string> {
+  // Asked for by the up-to-date check, the rendering memo and page keys: its files are listed once a run.
+  return (digestOfTool ??= (async () => {
+    const hash = createHash('sha256').update(GENERATOR.version);
+    for (const [path, size, mtime] of await toolFiles()) hash.update(`\u0000${path}\u0000${size}\u0000${mtime}`);
+    return hash.digest('hex');
+  })());
 }
+let digestOfTool: Promise<string> | undefined;
 
 /** Identifies what renders pages: this build of review-kb and the user's templates (their contents), for page keys. */
 export async function renderId(templatesDir?: string | null): Promise<string> {
