@@ -39,7 +39,7 @@ function stampInputs(inputs: string[], flags: BuildFlags): StampInputs {
     inputs,
     files: [flags.manifest, flags.taxonomy, flags.triage, flags.since],
     templates: flags.templates,
-    options: { scope: flags.scope, maxBytes: flags.maxBytes, timeout: flags.timeout, reviewLinks: flags.reviewLinks ?? null, out: flags.out },
+    options: { scope: flags.scope, maxBytes: flags.maxBytes, timeout: flags.timeout, reviewLinks: flags.reviewLinks ?? null },
   };
 }
 
@@ -55,7 +55,7 @@ function replay(last: RunRecord, flags: BuildFlags, started: number): number {
     );
     for (const line of last.ending) process.stderr.write(`${line}\n`);
   }
-  if (flags.json) process.stdout.write(`${JSON.stringify({ ...json, upToDate: true }, null, 1)}\n`);
+  if (flags.json) process.stdout.write(`${JSON.stringify({ ...json, out: flags.out, upToDate: true }, null, 1)}\n`);
   return last.exitCode;
 }
 

@@ -44,7 +44,8 @@ export function* renderEach(kb: KB, options: RenderOptions = {}): Generator<Rend
   const view = buildView(kb, { triage: options.triage ?? null, reviewLinkBase: options.reviewLinkBase ?? null, memo: options.memo });
   const t = templateSet(options.templatesDir);
   // Without a build id nothing can be known about earlier pages: a salt of this run alone makes every key new.
-  const salt = `${options.buildId ?? randomUUID()}\u0000${options.reviewLinkBase ?? ''}\u0000${taxonomyDigest(view)}`;
+  // Review links are in each subject's view already (its digest covers them); the taxonomy is shared by every page.
+  const salt = `${options.buildId ?? randomUUID()}\u0000${taxonomyDigest(view)}`;
   const renderers = [renderReports(view, t, salt), renderSite(view, t, salt), renderHtml(view, t, salt, options.memo), renderSarif(view),
     renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t, salt),
   ];
