@@ -65,9 +65,8 @@ class Shard {
   /** The file as read, and where its entries are in it; dropped once lookups are over (see release). */
   private bytes: Buffer | null = null;
   private index: Index = new Map();
-  /** Entries added this run and not yet written; those written since are only remembered by key. */
+  /** Entries added this run and not yet written (written ones are let go). */
   private fresh = new Map<string, string>();
-  private readonly stored = new Set<string>();
   readonly used = new Set<string>();
   private headerMatches = false;
   private tornTail = false;
@@ -102,10 +101,6 @@ class Shard {
     return at && this.bytes ? this.bytes.toString('utf8', at[0], at[1]) : undefined;
   }
 
-  has(key: string): boolean {
-    return this.fresh.has(key) || this.stored.has(key) || this.index.has(key);
-  }
-
   forget(key: string): void {
     this.index.delete(key);
   }
@@ -115,10 +110,6 @@ class Shard {
     if (this.raw(key) === json) return false;
     this.fresh.set(key, json);
     return true;
-  }
-
-  keys(): string[] {
-    return [...this.index.keys(), ...this.stored, ...this.fresh.keys()];
   }
 
   /** No more lookups this run: the file's bytes are let go (a rewrite reads the file again). */
@@ -153,7 +144,6 @@ class Shard {
       this.tornTail = false;
     }
     this.compacted = true;
-    for (const key of batch.keys()) this.stored.add(key);
   }
 
   private needsRewrite(): boolean {
@@ -220,15 +210,6 @@ export class ReviewCache {
 
   private shard(key: string): Shard {
     return this.shards[parseInt(key[0]!, 16)]!;
-  }
-
-  /** Keys this cache can answer, for workers that decide hit or miss themselves. */
-  keys(): string[] {
-    return this.shards.flatMap((s) => s.keys());
-  }
-
-  has(key: string): boolean {
-    return this.shard(key).has(key);
   }
 
   /** The cached value, or undefined when absent or unreadable (the caller then analyses the review again). */
