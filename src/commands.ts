@@ -84,7 +84,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
   const cacheDir = flags.cache === false ? null : (flags.cache ?? join(flags.out, '.cache'));
   // With the cache off every review is analysed again, as asked; otherwise an unchanged build is skipped.
   const stamp = cacheDir ? await buildStamp(stampInputs(inputs, flags)) : null;
-  const last = stamp ? await currentRun(flags.out, stamp) : null;
+  const last = stamp ? await currentRun(flags.out, stamp.stamp) : null;
   if (last) return replay(last, flags, started);
   const { build } = await import('./pipeline.js');
   const bar = progressBar({ enabled: !flags.quiet });
@@ -99,6 +99,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
     jobs: flags.jobs,
     cacheDir,
     stats,
+    digests: stamp?.digests,
     onProgress: (done, total) => bar.update(done, total),
   }).finally(() => bar.stop());
   // Quotes and HTML conversions remembered from earlier runs (same cache folder, same build of review-kb).
@@ -123,7 +124,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
   // A review that ran out of time may not next time (a busy machine): such a run is never taken as current.
   const timedOut = result.skips.some(isTimeout);
   for (const line of report) process.stderr.write(`${line}\n`);
-  const record = stamp && !timedOut ? (written: string[]) => ({ stamp, exitCode, diagnostics: report, ending, json: jsonOf(written) }) : null;
+  const record = stamp && !timedOut ? (written: string[]) => ({ stamp: stamp.stamp, exitCode, diagnostics: report, ending, json: jsonOf(written) }) : null;
   const written = await writeOutputs(flags.out, files, record);
   await memo?.flush();
   if (!flags.quiet) {

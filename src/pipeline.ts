@@ -10,6 +10,7 @@ import { consolidate } from './consolidate/index.js';
 import { fromInputError, sortDiagnostics } from './diagnostics.js';
 import type { Diagnostic, KB, Review, ReviewAnalysis } from './model.js';
 import { GENERATOR } from './version.js';
+import type { FileDigest } from './cache/store.js';
 
 export interface BuildOptions {
   inputs: string[];
@@ -25,6 +26,8 @@ export interface BuildOptions {
   cacheDir?: string | null;
   /** Longest one review's analysis may take in a worker, in ms (see worker/pool.ts); absent: no limit. */
   timeoutMs?: number;
+  /** Digests of review files already read this run (the up-to-date check): cache lookups need not read them again. */
+  digests?: ReadonlyMap<string, FileDigest>;
   /** Filled with how the analysis ran (workers, reviews analysed, reviews from the cache). */
   stats?: RunStats;
 }
@@ -76,6 +79,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     cacheDir: options.cacheDir ?? null,
     timeoutMs: options.timeoutMs,
     stats: options.stats,
+    digests: options.digests,
   });
   const reviews: Review[] = [];
   outcomes.forEach((outcome, i) => {

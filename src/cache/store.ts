@@ -23,12 +23,22 @@ export interface CacheVersions {
   taxonomy: string;
 }
 
-/** The key of one review's analysis: its text, where it was read from (diagnostics name it), and the versions. */
-export function cacheKey(textHash: string, file: string, versions: CacheVersions): string {
-  return createHash('sha256').update(`${versions.analyzer}\0${versions.taxonomy}\0${file}\0${textHash}`).digest('hex');
+/**
+ * The key of one review's analysis: the digest of its content (see {@link sha256}: the file's bytes, or a
+ * batch record's text), where it was read from (diagnostics name it), and the versions.
+ */
+export function cacheKey(contentHash: string, file: string, versions: CacheVersions): string {
+  return createHash('sha256').update(`${versions.analyzer}\0${versions.taxonomy}\0${file}\0${contentHash}`).digest('hex');
 }
 
-export function sha256(text: string): string {
+/** A file's content digest ({@link sha256} of its bytes) and size, taken earlier in a run: a cache lookup need not read it again. */
+export interface FileDigest {
+  sha256: string;
+  size: number;
+}
+
+/** Hex SHA-256 of bytes, or of a string's UTF-8 (the same digest for a BOM-less UTF-8 file and its text). */
+export function sha256(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex');
 }
 

@@ -49,6 +49,11 @@ export function decodeText(file: string, bytes: Uint8Array): string {
 
 /** Reads a review file within the size limit. */
 export async function readText(file: string, maxBytes = DEFAULT_MAX_REVIEW_BYTES): Promise<string> {
+  return decodeText(file, await readBytes(file, maxBytes));
+}
+
+/** A review file's bytes, within the size limit (checked before reading). */
+export async function readBytes(file: string, maxBytes = DEFAULT_MAX_REVIEW_BYTES): Promise<Uint8Array> {
   let info;
   try {
     info = await stat(file);
@@ -56,13 +61,11 @@ export async function readText(file: string, maxBytes = DEFAULT_MAX_REVIEW_BYTES
     throw new InputError(file, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   if (info.size > maxBytes) throw tooLarge(file, info.size, maxBytes);
-  let bytes: Uint8Array;
   try {
-    bytes = await readFile(file);
+    return await readFile(file);
   } catch (error) {
     throw new InputError(file, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  return decodeText(file, bytes);
 }
 
 /** The diagnostic for a review over the size limit. */

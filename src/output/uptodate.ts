@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { discover } from '../ingest/discover.js';
 import { GENERATOR } from '../version.js';
 import { intactFiles, readMarker } from './outdir.js';
+import { sha256, type FileDigest } from '../cache/store.js';
 
 /** What a finished build recorded in the marker, so that an identical build can say the same without redoing it. */
 export interface RunRecord {
@@ -32,12 +33,18 @@ export interface StampInputs {
   options: Record<string, unknown>;
 }
 
+/** A build's stamp, and the digest of every input file it read (cache lookups use them instead of reading the files again). */
+export interface BuildStamp {
+  stamp: string;
+  digests: Map<string, FileDigest>;
+}
+
 /**
  * A digest of the inputs' contents, the options and the tool itself. Reading and hashing every review
  * costs a few percent of parsing it; the tool is identified by its version and the size and time of
  * each of its files, so an edited template or rebuilt analyser is never mistaken for the last one.
  */
-export async function buildStamp(s: StampInputs): Promise<string> {
+export async function buildStamp(s: StampInputs): Promise<BuildStamp> {
   const hash = createHash('sha256');
   const add = (...parts: (string | number)[]): void => {
     for (const p of parts) hash.update(`${p}\u0000`);
@@ -47,13 +54,18 @@ export async function buildStamp(s: StampInputs): Promise<string> {
   for (const p of [...found.problems, ...found.errors, ...found.warnings]) add(p.file, p.message);
   const files = [...found.sources.map((x) => x.file), ...s.files.filter((f): f is string => typeof f === 'string')];
   if (s.templates) files.push(...(await listFiles(s.templates)));
+  const digests = new Map<string, FileDigest>();
   // Read a batch at a time: one file after another costs a round trip to the thread pool each.
   for (let start = 0; start < files.length; start += 64) {
     const batch = files.slice(start, start + 64);
-    const hashes = await Promise.all(batch.map(contentHash));
-    batch.forEach((file, i) => add(file, hashes[i]!));
+    const read = await Promise.all(batch.map(fileDigest));
+    batch.forEach((file, i) => {
+      const d = read[i]!;
+      add(file, typeof d === 'string' ? d : d.sha256);
+      if (typeof d !== 'string') digests.set(file, d);
+    });
   }
-  return hash.digest('hex');
+  return { stamp: hash.digest('hex'), digests };
 }
 
 /** The last run's record when the folder still holds exactly what that run wrote and its stamp is `stamp`; else null. */
@@ -63,9 +75,11 @@ export async function currentRun(out: string, stamp: string): Promise<RunRecord 
   return (await intactFiles(out, written)).size === written.size ? run : null;
 }
 
-async function contentHash(file: string): Promise<string> {
+/** A file's digest and size; a string saying why it could not be read otherwise. */
+async function fileDigest(file: string): Promise<FileDigest | string> {
   try {
-    return createHash('sha256').update(await readFile(file)).digest('hex');
+    const bytes = await readFile(file);
+    return { sha256: sha256(bytes), size: bytes.length };
   } catch (error) {
     // An unreadable file is part of the state too: the build reports it, and so must the next one.
     return `unreadable:${(error as NodeJS.ErrnoException).code ?? String(error)}`;
@@ -94,7 +108,12 @@ let digestOfTool: Promise<string> | undefined;
 /** Identifies what renders pages: this build of review-kb and the user's templates (their contents), for page keys. */
 export async function renderId(templatesDir?: string | null): Promise<string> {
   const hash = createHash('sha256').update(await toolDigest());
-  if (templatesDir) for (const file of await listFiles(templatesDir)) hash.update(`\u0000${file}\u0000${await contentHash(file)}`);
+  if (templatesDir) {
+    for (const file of await listFiles(templatesDir)) {
+      const d = await fileDigest(file);
+      hash.update(`\u0000${file}\u0000${typeof d === 'string' ? d : d.sha256}`);
+    }
+  }
   return hash.digest('hex');
 }
 

@@ -2,8 +2,8 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { taxonomyVersion, type Taxonomy } from '../classify/index.js';
-import { DEFAULT_MAX_REVIEW_BYTES } from '../ingest/read.js';
-import { cacheKey, ReviewCache, sha256, type CacheStats, type CacheVersions } from '../cache/store.js';
+import { DEFAULT_MAX_REVIEW_BYTES, tooLarge } from '../ingest/read.js';
+import { cacheKey, ReviewCache, type CacheStats, type CacheVersions, type FileDigest } from '../cache/store.js';
 import type { Diagnostic, ReviewAnalysis } from '../model.js';
 import { ANALYZER_VERSION, analyzeOne } from './analyze-one.js';
 import { runPool } from './pool.js';
@@ -38,6 +38,8 @@ export interface RunOptions {
   cacheDir?: string | null;
   /** Longest one review may take in a worker, in ms; absent: no limit. The main thread (small runs) cannot be interrupted. */
   timeoutMs?: number;
+  /** Digests of review files taken earlier in the run (the up-to-date check), by path: looked up without reading them again. */
+  digests?: ReadonlyMap<string, FileDigest>;
   /** Part of the cache key; only tests set it (to show that a new analyser version misses the cache). */
   analyzerVersion?: string;
   /** Filled in when given: how the run went, for the summary and the benchmark. */
@@ -140,13 +142,16 @@ export async function analyzeAll(inputs: ReviewInput[], options: RunOptions): Pr
   async function lookup(index: number, input: ReviewInput): Promise<
     { kind: 'hit'; index: number; result: ReviewResult } | { kind: 'miss'; index: number } | { kind: 'fail'; index: number; diagnostic: Diagnostic }
   > {
-    let text: string;
+    let digest: string;
+    const known = input.text === null ? options.digests?.get(input.file) : undefined;
     try {
-      text = await readItem({ index, file: input.file, text: input.text }, maxBytes);
+      if (known && known.size > maxBytes) throw tooLarge(input.file, known.size, maxBytes);
+      // Only reviews that analysed cleanly are cached, so a hit needs none of the checks a read makes.
+      digest = known?.sha256 ?? (await readItem({ index, file: input.file, text: input.text }, maxBytes)).digest;
     } catch (error) {
       return { kind: 'fail', index, diagnostic: asDiagnostic(input.file, error) };
     }
-    const result = cache!.get<ReviewResult>(cacheKey(sha256(text), input.file, versions!));
+    const result = cache!.get<ReviewResult>(cacheKey(digest, input.file, versions!));
     return result ? { kind: 'hit', index, result } : { kind: 'miss', index };
   }
 

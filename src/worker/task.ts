@@ -1,5 +1,5 @@
 // One batch of per-review work, the same on the main thread (serial) and in a worker: read, hash, analyse, serialize.
-import { DEFAULT_MAX_REVIEW_BYTES, InputError, readText, tooLarge } from '../ingest/read.js';
+import { decodeText, DEFAULT_MAX_REVIEW_BYTES, InputError, readBytes, tooLarge } from '../ingest/read.js';
 import { fromInputError } from '../diagnostics.js';
 import { cacheKey, sha256, type CacheVersions } from '../cache/store.js';
 import type { Diagnostic, ReviewAnalysis } from '../model.js';
@@ -36,27 +36,42 @@ export interface TaskContext {
 
 /** Reads every item of the batch concurrently, then analyses them in order; results come back in batch order. */
 export async function processBatch(items: readonly WorkItem[], ctx: TaskContext): Promise<ItemResult[]> {
-  const texts = await Promise.all(items.map((item) => readItem(item, ctx.maxBytes).catch((error: unknown) => error)));
+  const reads = await Promise.all(items.map((item) => readItem(item, ctx.maxBytes).then((read) => ({ read }), (error: unknown) => ({ error }))));
   const results: ItemResult[] = [];
   for (const [i, item] of items.entries()) {
-    const text = texts[i];
-    results.push(typeof text === 'string' ? await processText(item, text, ctx) : { index: item.index, kind: 'fail', diagnostic: asDiagnostic(item.file, text) });
+    const r = reads[i]!;
+    results.push('read' in r ? await processText(item, r.read, ctx) : { index: item.index, kind: 'fail', diagnostic: asDiagnostic(item.file, r.error) });
   }
   ctx.onItem?.(null);
   return results;
 }
 
-export async function readItem(item: WorkItem, maxBytes: number): Promise<string> {
-  const text = item.text ?? (await readText(item.file, maxBytes ?? DEFAULT_MAX_REVIEW_BYTES));
-  // A batch record's text was not read from a file of its own: the size limit applies here.
-  if (item.text !== null && Buffer.byteLength(text) > maxBytes) throw tooLarge(item.file, Buffer.byteLength(text), maxBytes);
-  if (text.trim() === '') throw new InputError(item.file, 'empty review (skipped)');
-  return text;
+/** A review's text, and the digest of its content that keys the cache (a file's bytes, a record's text). */
+export interface ItemText {
+  text: string;
+  digest: string;
 }
 
-async function processText(item: WorkItem, text: string, ctx: TaskContext): Promise<ItemResult> {
+export async function readItem(item: WorkItem, maxBytes: number): Promise<ItemText> {
+  let text: string;
+  let digest: string;
+  if (item.text === null) {
+    const bytes = await readBytes(item.file, maxBytes ?? DEFAULT_MAX_REVIEW_BYTES);
+    text = decodeText(item.file, bytes);
+    digest = sha256(bytes);
+  } else {
+    // A batch record's text was not read from a file of its own: the size limit applies here.
+    text = item.text;
+    if (Buffer.byteLength(text) > maxBytes) throw tooLarge(item.file, Buffer.byteLength(text), maxBytes);
+    digest = sha256(text);
+  }
+  if (text.trim() === '') throw new InputError(item.file, 'empty review (skipped)');
+  return { text, digest };
+}
+
+async function processText(item: WorkItem, { text, digest }: ItemText, ctx: TaskContext): Promise<ItemResult> {
   const hash = sha256(text);
-  const key = ctx.versions ? cacheKey(hash, item.file, ctx.versions) : null;
+  const key = ctx.versions ? cacheKey(digest, item.file, ctx.versions) : null;
   try {
     const analyze = await ctx.analyzer();
     ctx.onItem?.(item.index);

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTaxonomy } from '../../src/classify/index.js';
 import { analyzeAll, SERIAL_BELOW, workerCount, type Outcome, type ReviewInput, type RunStats } from '../../src/worker/run.js';
 import { writeCorpus } from '../../scripts/bench/corpus.js';
+import type { FileDigest } from '../../src/cache/store.js';
+import { buildStamp } from '../../src/output/uptodate.js';
 
 const SEEDS = join(import.meta.dirname, '../../seeds');
 let root: string;
@@ -81,7 +83,7 @@ describe('the per-review cache', () => {
     files = (await readdir(dir)).sort().map((f) => toInput(join(dir, f)));
   });
 
-  const run = async (options: { jobs?: number; taxonomyFile?: string | null; analyzerVersion?: string } = {}) => {
+  const run = async (options: { jobs?: number; taxonomyFile?: string | null; analyzerVersion?: string; digests?: Map<string, FileDigest>; maxBytes?: number } = {}) => {
     const s = stats();
     const taxonomyFile = options.taxonomyFile ?? null;
     const outcomes = await analyzeAll(files, {
@@ -90,6 +92,8 @@ describe('the per-review cache', () => {
       jobs: options.jobs ?? 2,
       cacheDir: join(work, '.cache'),
       analyzerVersion: options.analyzerVersion,
+      digests: options.digests,
+      maxBytes: options.maxBytes,
       stats: s,
     });
     return { outcomes, stats: s };
@@ -130,6 +134,24 @@ describe('the per-review cache', () => {
     await run();
     const bumped = await run({ analyzerVersion: 'test-next' });
     expect(bumped.stats).toMatchObject({ analysed: files.length, cached: 0 });
+  });
+
+  it('looks reviews up by the digests the up-to-date check took, without reading them again, within the size limit', async () => {
+    await run();
+    const { digests } = await buildStamp({ inputs: files.map((f) => f.file), files: [], options: {} });
+    expect(digests.size).toBe(files.length);
+    // Gone since the check read it: found by its digest all the same (without, the read fails).
+    const gone = files[2]!.file;
+    const text = await readFile(gone, 'utf8');
+    await rm(gone);
+    const known = await run({ digests });
+    expect(known.stats).toMatchObject({ analysed: 0, cached: files.length, failed: 0 });
+    expect((await run()).outcomes[2]).toMatchObject({ ok: false, diagnostic: { message: expect.stringContaining('cannot read') } });
+    await writeFile(gone, text);
+    // --max-bytes still applies to a review found by its digest.
+    const limit = digests.get(files[4]!.file)!.size - 1;
+    const limited = await run({ digests, maxBytes: limit });
+    expect(limited.outcomes[4]).toMatchObject({ ok: false, diagnostic: { message: expect.stringContaining(`over the limit of ${limit} bytes`) } });
   });
 
   it('is shared by the serial path', async () => {
