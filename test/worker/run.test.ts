@@ -79,8 +79,9 @@ describe('the per-review cache', () => {
   beforeAll(async () => {
     work = join(root, 'cached');
     await cp(join(root, 'corpus'), work, { recursive: true });
-    const dir = join(work, 'reviews', '000');
-    files = (await readdir(dir)).sort().map((f) => toInput(join(dir, f)));
+    // Every review of the corpus: enough for the pool to start.
+    const dir = join(work, 'reviews');
+    files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.md')).sort().map((f) => toInput(join(dir, f)));
   });
 
   const run = async (options: { jobs?: number; taxonomyFile?: string | null; analyzerVersion?: string; digests?: Map<string, FileDigest>; maxBytes?: number } = {}) => {
