@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { pageKey, type RendererOutput } from './files.js';
 import { oneLine, uniqueSlugs } from './escape.js';
 import type { TemplateSet } from './handlebars.js';
-import { NO_MEMO, type Memo } from '../cache/memo.js';
 import { parseMarkdown } from './parse.js';
 import { mdastToSafeHtml } from './safe-html.js';
 import { findingOnPage, relLink, subjectDigest, subjectOnPage, SEVERITIES, type FindingView, type KbView, type SourceView, type SubjectView } from './view.js';
@@ -54,8 +53,7 @@ function withScriptHash(page: string, script: string): string {
 const severityKey = (f: FindingView): string => f.severity ?? 'unrated';
 const categoryKey = (f: FindingView): string => f.category?.id ?? 'uncategorized';
 
-export function* renderHtml(view: KbView, t: TemplateSet, salt: string, memo: Memo = NO_MEMO): Generator<RendererOutput> {
-  const toHtml = (markdown: string): string => memo.of('html', markdown, markdownToSafeHtml);
+export function* renderHtml(view: KbView, t: TemplateSet, salt: string): Generator<RendererOutput> {
   const index = `${HTML}/index.html`;
   const slugs = uniqueSlugs(view.subjects.map((s) => s.path));
   const subjectPage = new Map(view.subjects.map((s, i) => [s.id, `${HTML}/subjects/${slugs[i]}.html`]));
@@ -63,7 +61,7 @@ export function* renderHtml(view: KbView, t: TemplateSet, salt: string, memo: Me
   const script = t.asset('html.js');
   const page = (context: Record<string, unknown>): string =>
     withScriptHash(t.render('html-layout.html.hbs', { style, script, scriptHash: HASH_SLOT, generator: view.generator, ...context }), script);
-  const md = (name: string, context: unknown): string => toHtml(t.render(name, context));
+  const md = (name: string, context: unknown): string => markdownToSafeHtml(t.render(name, context));
 
   const visible = view.subjects.flatMap((s) => [...s.findings, ...s.themed]);
   const filterCategories = [
@@ -139,7 +137,7 @@ export function* renderHtml(view: KbView, t: TemplateSet, salt: string, memo: Me
           categoryId: categoryKey(f),
           severityKey: severityKey(f),
           accepted: f.triage?.status === 'accepted',
-          content: fillQuoteSlots(toHtml(markdown), quotes),
+          content: fillQuoteSlots(markdownToSafeHtml(markdown), quotes),
         };
       }),
       afterHtml: md('html-subject-after.md.hbs', { subject: { ...on, themed } }),

@@ -26,7 +26,7 @@ export interface RenderOptions {
   ticketStances?: Stance[];
   /** Prefix for links from reports to review files (`../reviews`, a repository blob URL); none by default. */
   reviewLinkBase?: string | null;
-  /** Remembers excerpt quotes and HTML conversions across runs (see cache/memo.ts); none by default. */
+  /** Remembers each subject's tickets across runs (see tickets.ts, cache/memo.ts); none by default. */
   memo?: Memo;
   /**
    * Identifies review-kb's build and templates, for page keys (see files.ts PlannedFile): a page whose key
@@ -41,13 +41,13 @@ export interface RenderOptions {
  * templates; the same KB and options give byte-identical files, in the same order.
  */
 export function* renderEach(kb: KB, options: RenderOptions = {}): Generator<RendererOutput> {
-  const view = buildView(kb, { triage: options.triage ?? null, reviewLinkBase: options.reviewLinkBase ?? null, memo: options.memo });
+  const view = buildView(kb, { triage: options.triage ?? null, reviewLinkBase: options.reviewLinkBase ?? null });
   const t = templateSet(options.templatesDir);
   // Without a build id nothing can be known about earlier pages: a salt of this run alone makes every key new.
   // Review links are in each subject's view already (its digest covers them); the taxonomy is shared by every page.
   const salt = `${options.buildId ?? randomUUID()}\u0000${taxonomyDigest(view)}`;
-  const renderers = [renderReports(view, t, salt), renderSite(view, t, salt), renderHtml(view, t, salt, options.memo), renderSarif(view),
-    renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t, salt),
+  const renderers = [renderReports(view, t, salt), renderSite(view, t, salt), renderHtml(view, t, salt), renderSarif(view),
+    renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t, salt, options.memo),
   ];
   const tidied = (path: string, text: string): string => (path.endsWith('.md') ? tidy(text) : text);
   for (const files of renderers) {

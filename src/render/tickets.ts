@@ -6,7 +6,8 @@ import { cleanText, oneLine } from './escape.js';
 import { pageKey, type RendererOutput } from './files.js';
 import type { TemplateSet } from './handlebars.js';
 import type { Triage } from './triage.js';
-import { SEVERITIES, type FindingView, type KbView } from './view.js';
+import { SEVERITIES, subjectDigest, type FindingView, type KbView } from './view.js';
+import { NO_MEMO, type Memo } from '../cache/memo.js';
 
 export const TICKETS = 'tickets';
 
@@ -55,24 +56,43 @@ const label = (text: string): string => oneLine(text).replace(/[^A-Za-z0-9_.:-]+
 /** A spreadsheet would run a cell starting with `=`, `+`, `-`, `@` as a formula: prefix a quote (OWASP CSV injection). */
 const cell = (text: string): string => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
-export function* renderTickets(view: KbView, options: TicketOptions, tpl: TemplateSet, salt: string): Generator<RendererOutput> {
-  const stances = new Set<Stance>(options.stances ?? ['concern']);
+/** A ticket with its plain-text description for the Jira CSV (both rendered from one finding). */
+interface MadeTicket {
+  ticket: Ticket;
+  description: string;
+}
+
+/**
+ * Every run lists every open concern in tickets.json and jira.csv, and a ticket quotes each source's
+ * excerpt: rendering them all again was most of an incremental run's rendering. A subject's tickets
+ * depend only on its view (digested for page keys), the templates and build (the salt) and which
+ * stances get tickets, so they are remembered per subject under that key and rendered again only for
+ * subjects that changed.
+ */
+export function* renderTickets(view: KbView, options: TicketOptions, tpl: TemplateSet, salt: string, memo: Memo = NO_MEMO): Generator<RendererOutput> {
+  const stances = [...new Set<Stance>(options.stances ?? ['concern'])].sort();
   const previous = options.since ? findingsById(options.since) : null;
-  const candidates = view.subjects
-    .flatMap((s) => [...s.findings, ...s.themed])
+  const made = new Map<FindingView, MadeTicket>();
+  for (const s of view.subjects) {
     // Triage decided these need no (new) ticket: false positives, accepted risks, fixed.
-    .filter((f) => f.stance !== null && stances.has(f.stance) && (f.triage === null || f.triage.status === 'open'))
+    const open = [...s.findings, ...s.themed].filter((f) => f.stance !== null && stances.includes(f.stance) && (f.triage === null || f.triage.status === 'open'));
+    if (open.length === 0) continue;
+    const key = `${salt}\u0000${stances.join(',')}\u0000${subjectDigest(s)}`;
+    const tickets = memo.of('tickets', key, () => open.map((f): MadeTicket => ({ ticket: toTicket(f, tpl), description: cleanText(tpl.render('ticket.txt.hbs', f)).trim() })));
+    open.forEach((f, i) => made.set(f, tickets[i]!));
+  }
+  const fresh = [...made.keys()]
+    .filter((f) => !previous?.has(f.id))
     .sort(
       (a, b) =>
         SEVERITIES.indexOf(a.severity ?? 'info') + (a.severity ? 0 : 0.5) - (SEVERITIES.indexOf(b.severity ?? 'info') + (b.severity ? 0 : 0.5)) ||
         (a.subject.path < b.subject.path ? -1 : a.subject.path > b.subject.path ? 1 : 0) ||
         (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     );
-  const fresh = previous ? candidates.filter((f) => !previous.has(f.id)) : candidates;
-  const tickets = fresh.map((f) => toTicket(f, tpl));
+  const tickets = fresh.map((f) => made.get(f)!.ticket);
 
   yield { path: `${TICKETS}/tickets.json`, content: `${JSON.stringify(tickets, null, 2)}\n` };
-  yield { path: `${TICKETS}/jira.csv`, content: jiraCsv(tickets, fresh, tpl) };
+  yield { path: `${TICKETS}/jira.csv`, content: jiraCsv(fresh.map((f) => made.get(f)!)) };
   for (const t of tickets) {
     const token = fingerprintToken(t.fingerprint);
     const path = `${TICKETS}/github/${token}.md`;
@@ -120,12 +140,12 @@ function toTicket(f: FindingView, tpl: TemplateSet): Ticket {
  * Jira's CSV importer: one `Labels` column per label (that is how it imports several), multi-line
  * descriptions quoted by csv-stringify, plain text (Jira does not render markdown).
  */
-function jiraCsv(tickets: Ticket[], findings: FindingView[], tpl: TemplateSet): string {
-  const width = tickets.reduce((m, t) => Math.max(m, t.labels.length), 1);
+function jiraCsv(made: MadeTicket[]): string {
+  const width = made.reduce((m, { ticket }) => Math.max(m, ticket.labels.length), 1);
   const header = ['Summary', 'Description', 'Priority', ...Array.from({ length: width }, () => 'Labels'), 'Fingerprint'];
-  const rows = tickets.map((t, i) => [
+  const rows = made.map(({ ticket: t, description }) => [
     cell(t.title),
-    cell(cleanText(tpl.render('ticket.txt.hbs', findings[i])).trim()),
+    cell(description),
     t.priority,
     ...Array.from({ length: width }, (_, k) => t.labels[k] ?? ''),
     t.fingerprint,

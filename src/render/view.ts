@@ -17,7 +17,6 @@ import type {
 import { safeRelativePath } from '../output/write.js';
 import { createHash } from 'node:crypto';
 import { quoteExcerptBoth, type Quote } from './excerpt.js';
-import { NO_MEMO, type Memo } from '../cache/memo.js';
 import { slug } from './escape.js';
 import type { Triage, TriageEntry } from './triage.js';
 
@@ -151,8 +150,6 @@ export interface KbView {
 
 export interface ViewOptions {
   triage?: Triage | null;
-  /** Remembers excerpt quotes across runs (see cache/memo.ts). */
-  memo?: Memo;
   /** Prefix for links to review files (`../reviews`, `https://github.com/o/r/blob/main`), joined with the review id. */
   reviewLinkBase?: string | null;
 }
@@ -260,10 +257,9 @@ export function buildView(kb: KB, options: ViewOptions = {}): KbView {
   const findingsById = new Map<string, FindingView>();
   // Reviews of several subjects, and several findings of one review, often share an excerpt: quote each text once.
   const quotes = new Map<string, Quote>();
-  const memo = options.memo ?? NO_MEMO;
   const quote = (excerpt: string): Quote => {
     let q = quotes.get(excerpt);
-    if (q === undefined) quotes.set(excerpt, (q = memo.of('quote', excerpt, quoteExcerptBoth)));
+    if (q === undefined) quotes.set(excerpt, (q = quoteExcerptBoth(excerpt)));
     return q;
   };
   const subjects: SubjectView[] = [...kb.subjects]
@@ -305,13 +301,7 @@ export function buildView(kb: KB, options: ViewOptions = {}): KbView {
           reasons: collectReasons(f, reasonsOf),
           sources: [...f.sources]
             .sort((a, b) => cmp(a.review, b.review) || a.item - b.item)
-            .map((src) => ({
-              ...src,
-              quoteMd: quote(src.excerpt).markdown,
-              quoteHtml: quote(src.excerpt).html,
-              ref: `${src.review}:${src.line}`,
-              href: reviewHref(src.review, src.line),
-            })),
+            .map((src) => withQuotes({ ...src, ref: `${src.review}:${src.line}`, href: reviewHref(src.review, src.line) }, () => quote(src.excerpt))),
           evidence: f.evidence,
           lineLabels: f.evidence.lines.map(formatLines),
           recommendations: [...f.recommendations],
@@ -401,6 +391,24 @@ export function buildView(kb: KB, options: ViewOptions = {}): KbView {
   };
 }
 
+/**
+ * Gives a source its quotes as getters, made on first use: a re-run renders only the pages of subjects
+ * that changed, so most excerpts are never quoted. Not enumerable, so digests and JSON skip them (they
+ * follow from the excerpt); templates read them like any own property.
+ */
+function withQuotes(source: Omit<SourceView, 'quoteMd' | 'quoteHtml'>, quote: () => Quote): SourceView {
+  return Object.defineProperties(source, {
+    quoteMd: { get: () => quote().markdown, enumerable: false },
+    quoteHtml: { get: () => quote().html, enumerable: false },
+  }) as SourceView;
+}
+
+/** A copy of a source with another link; its quotes stay as they are (a spread would drop them). */
+function withHref(source: SourceView, href: string | null): SourceView {
+  const { quoteMd, quoteHtml } = Object.getOwnPropertyDescriptors(source);
+  return Object.defineProperties({ ...source, href }, { quoteMd: quoteMd!, quoteHtml: quoteHtml! });
+}
+
 /** The classifier's reasons of every source finding, de-duplicated, in source order. */
 function collectReasons(f: ConsolidatedFinding, reasonsOf: (review: string, item: number) => readonly string[]): string[] {
   const reasons = new Set<string>();
@@ -422,7 +430,7 @@ export function hrefFrom(page: string, target: string): string {
 export function findingOnPage<T extends FindingView>(f: T, page: string): T {
   // Without review links (the default) nothing differs between pages: no copy per page.
   if (f.sources.every((s) => s.href === null)) return f;
-  return { ...f, sources: f.sources.map((s) => ({ ...s, href: s.href === null ? null : hrefFrom(page, s.href) })) };
+  return { ...f, sources: f.sources.map((s) => withHref(s, s.href === null ? null : hrefFrom(page, s.href))) };
 }
 
 const digests = new WeakMap<object, string>();
@@ -432,14 +440,14 @@ const sha = (text: string): string => createHash('sha256').update(text).digest('
  * A digest of everything a subject's pages can show, computed once and shared by every renderer (page
  * keys). Shared objects are digested once and stand in by digest or id: a theme (recurring advice may list
  * a thousand subjects, which every themed finding would otherwise repeat), and categories (the taxonomy
- * goes into the renderers' salt, see {@link taxonomyDigest}). `all` repeats the other lists; quotes follow
- * from excerpts.
+ * goes into the renderers' salt, see {@link taxonomyDigest}). `all` repeats the other lists; quotes
+ * (not enumerable) follow from excerpts.
  */
 export function subjectDigest(s: SubjectView): string {
   let digest = digests.get(s);
   if (digest === undefined) {
     const json = JSON.stringify(s, (key, value: unknown) => {
-      if (key === 'all' || key === 'quoteMd' || key === 'quoteHtml') return undefined;
+      if (key === 'all') return undefined;
       if ((key === 'category' || key === 'secondaryCategory') && value) return (value as CategoryView).id;
       if (key === 'theme' && value) return themeDigest(value as ThemeView);
       return value;

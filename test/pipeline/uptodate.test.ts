@@ -93,7 +93,7 @@ describe('the up-to-date check', () => {
     expect(readFileSync(join(out(), 'index.md'), 'utf8')).toContain('Custom footer.');
   }, 120_000);
 
-  it('writes the same outputs from remembered quotes and HTML as a build from nothing', () => {
+  it('writes the same outputs from remembered tickets as a build from nothing', () => {
     build();
     const fresh = runCli(['build', 'in', '--manifest', 'in/manifest.csv', '--out', 'fresh', '--no-cache', '--quiet'], root);
     expect(fresh.status).toBe(1);

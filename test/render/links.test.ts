@@ -31,6 +31,22 @@ function checkLinks(kb: KB): void {
   expect(checked).toBeGreaterThan(20);
 }
 
+describe('links to the reviews', () => {
+  it('links every source to its review when given a base, and still quotes it on every page', () => {
+    const plain = new Map(renderAll(sampleKb(), {}).map((f) => [f.path, f.content]));
+    const linked = renderAll(sampleKb(), { reviewLinkBase: '../reviews' });
+    const quotes = (text: string) => (text.match(/^> |<blockquote>/gm) ?? []).length;
+    let pages = 0;
+    for (const f of linked.filter((x) => /^(reports\/(?!index)|site\/subjects\/|html\/subjects\/)/.test(x.path) && !x.path.endsWith('.json'))) {
+      expect(f.content, f.path).toMatch(/\.\.\/reviews\/[^)"]+#L\d+/);
+      expect(quotes(f.content), f.path).toBe(quotes(plain.get(f.path)!));
+      expect(quotes(f.content), f.path).toBeGreaterThan(0);
+      pages++;
+    }
+    expect(pages).toBeGreaterThan(5);
+  });
+});
+
 describe('cross-links and paths', () => {
   it('every relative link (markdown and HTML) resolves to a written file and an existing anchor', () => {
     checkLinks(sampleKb());

@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { StoredMemo, type Memo } from '../../src/cache/memo.js';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { renderAll, type RenderedFile } from '../../src/render/index.js';
 import { parseTriage } from '../../src/render/triage.js';
@@ -144,5 +148,48 @@ describe('tickets since a previous KB, and triage', () => {
     const html = get(files, 'html/subjects/neutron-agent-linux-utils-py.html')!;
     expect(html).not.toContain('id="f-rk-7c1e0a42d9"');
     expect(get(files, 'html/subjects/neutron-tests-functional-agent-linux-test-netlink-lib-py.html')).toMatch(/class="finding sev-medium accepted"/);
+  });
+});
+
+describe('tickets remembered across runs', () => {
+  /** A stored memo that counts the tickets it had to render. */
+  const counting = (store: StoredMemo) => {
+    const memo: Memo = { of: (kind, input, compute) => store.of(kind, input, (i) => (counter.subjects++, compute(i))) };
+    const counter = { subjects: 0, memo, store };
+    return counter;
+  };
+  const contents = (files: RenderedFile[]) => new Map(files.filter((f) => f.path.startsWith('tickets/')).map((f) => [f.path, f.content]));
+
+  it('renders again only the tickets of subjects that changed, giving what a run from nothing gives', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'review-kb-ticket-memo-'));
+    try {
+      const kb = sampleKb();
+      const first = counting(await StoredMemo.open(dir, 'build'));
+      const fromNothing = renderAll(kb, { buildId: 'b', memo: first.memo });
+      const subjectsWithTickets = new Set(ticketsOf(fromNothing).map((t) => t.subject)).size;
+      expect(first.subjects).toBe(subjectsWithTickets);
+      await first.store.flush();
+
+      const again = counting(await StoredMemo.open(dir, 'build'));
+      expect(contents(renderAll(kb, { buildId: 'b', memo: again.memo }))).toEqual(contents(fromNothing));
+      expect(again.subjects).toBe(0);
+
+      // One finding rated higher: only its subject's tickets are rendered again, and they say so.
+      const changed = sampleKb();
+      const f = changed.subjects.flatMap((s) => s.findings).find((x) => x.id === 'rk-5e8c2d7a61')!;
+      f.severity = 'critical';
+      const third = counting(await StoredMemo.open(dir, 'build'));
+      const after = contents(renderAll(changed, { buildId: 'b', memo: third.memo }));
+      expect(third.subjects).toBe(1);
+      expect(after).toEqual(contents(renderAll(changed, {})));
+      expect(after.get('tickets/tickets.json')).toContain('[critical]');
+      // Other stances are other tickets.
+      const stances = counting(await StoredMemo.open(dir, 'build'));
+      const wider = ticketsOf(renderAll(kb, { buildId: 'b', memo: stances.memo, ticketStances: ['concern', 'generic'] }));
+      expect(wider.length).toBeGreaterThan(ticketsOf(fromNothing).length);
+      expect(stances.subjects).toBe(new Set(wider.map((t) => t.subject)).size);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
