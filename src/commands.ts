@@ -102,7 +102,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
     digests: stamp?.digests,
     onProgress: (done, total) => bar.update(done, total),
   }).finally(() => bar.stop());
-  // Quotes and HTML conversions remembered from earlier runs (same cache folder, same build of review-kb).
+  // Subjects' tickets remembered from earlier runs (same cache folder, same build of review-kb).
   const memo = cacheDir ? await StoredMemo.open(cacheDir, await toolDigest()) : undefined;
   const files = await outputsOf(result.kb, flags, memo);
   // Errors that skipped nothing (a manifest row naming a missing file) still fail the run.

@@ -1,8 +1,11 @@
-// A memo of pure, costly string functions of the renderers (excerpt quotes, markdown → sanitized HTML), kept across
-// runs in the cache folder: a re-run after a few changes converts only the text it has not seen.
+// A memo of pure, costly work of the renderers (each subject's tickets), kept across runs in the cache folder:
+// a re-run after a few changes redoes only the work whose input it has not seen.
 import { ReviewCache, sha256 } from './store.js';
 
-/** Remembers `compute(input)` per kind of work; without a store it just computes. */
+/**
+ * Remembers `compute(input)` per kind of work; without a store it just computes. `input` is what the
+ * result is a function of: the text itself, or a digest of everything the computation reads.
+ */
 export interface Memo {
   of<T>(kind: string, input: string, compute: (input: string) => T): T;
 }

@@ -61,7 +61,7 @@ export async function buildStamp(s: StampInputs): Promise<BuildStamp> {
     const read = await Promise.all(batch.map(fileDigest));
     batch.forEach((file, i) => {
       const d = read[i]!;
-      add(file, typeof d === 'string' ? d : d.sha256);
+      add(file, stateOf(d));
       if (typeof d !== 'string') digests.set(file, d);
     });
   }
@@ -85,6 +85,9 @@ async function fileDigest(file: string): Promise<FileDigest | string> {
     return `unreadable:${(error as NodeJS.ErrnoException).code ?? String(error)}`;
   }
 }
+
+/** What a stamp records of a file: its digest, or why it could not be read. */
+const stateOf = (d: FileDigest | string): string => (typeof d === 'string' ? d : d.sha256);
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
@@ -110,8 +113,7 @@ export async function renderId(templatesDir?: string | null): Promise<string> {
   const hash = createHash('sha256').update(await toolDigest());
   if (templatesDir) {
     for (const file of await listFiles(templatesDir)) {
-      const d = await fileDigest(file);
-      hash.update(`\u0000${file}\u0000${typeof d === 'string' ? d : d.sha256}`);
+      hash.update(`\u0000${file}\u0000${stateOf(await fileDigest(file))}`);
     }
   }
   return hash.digest('hex');

@@ -15,7 +15,7 @@ export function markdownToSafeHtml(markdown: string): string {
 }
 
 /**
- * Excerpts are most of a page's text, and the view already holds each one as sanitized HTML
+ * Excerpts are most of a page's text, and the view already gives each one as sanitized HTML
  * (`quoteHtml`, made from the tree its markdown was written from). So a finding's markdown carries
  * a placeholder link instead of `quoteMd`, and the excerpt's HTML replaces the placeholder once the
  * rest is sanitized: no excerpt is parsed twice. The placeholder is a fragment link with no text,
