@@ -98,6 +98,16 @@ function table(rows: Measure[], base: Measure): string {
   return [head, ...body].map((row) => row.map((c, i) => (i === 0 || i === row.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
 }
 
+/** The run of median wall time, its note saying the range over all runs (a failed run counts as slowest). */
+function median(list: Measure[]): Measure {
+  if (list.length === 1) return list[0]!;
+  const sorted = [...list].sort((a, b) => Number(a.failed ?? false) - Number(b.failed ?? false) || a.seconds - b.seconds);
+  const mid = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const seconds = list.map((m) => m.seconds);
+  const range = `median of ${list.length}: ${fmt(Math.min(...seconds), 2)}–${fmt(Math.max(...seconds), 2)} s`;
+  return { ...mid, note: `${range}; ${mid.note}` };
+}
+
 function target(label: string, value: number, limit: number, unit = '×'): string {
   return `  ${value <= limit ? 'met   ' : 'MISSED'}  ${label}: ${fmt(value, 2)}${unit} (target ≤ ${fmt(limit, 2)}${unit})`;
 }
@@ -111,6 +121,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '20240611' },
       keep: { type: 'boolean', default: false },
       stages: { type: 'boolean', default: false },
+      rounds: { type: 'string', default: '1' },
       'parse-only': { type: 'string' },
       'stages-child': { type: 'string', multiple: true },
     },
@@ -135,16 +146,28 @@ async function main(): Promise<void> {
     log(`writing ${reviews} reviews under ${root}`);
     const corpus = await writeCorpus(join(root, 'small'), { reviews, seed });
     process.stdout.write(`corpus: ${reviews} reviews, ${fmt(corpus.bytes / 1e6, 1)} MB, styles ${JSON.stringify(corpus.styles)}\n\n`);
-    const out = join(root, 'out-small');
-    log('parse-only baseline');
-    const base = await baseline(corpus);
-    log('cold build');
-    const cold = await buildOnce('cold build', corpus, out, values.jobs);
-    log('warm build');
-    const warm = await buildOnce('warm build (no change)', corpus, out, values.jobs);
-    const changed = await mutateCorpus(corpus, 100, 1);
-    log(`incremental build (${changed} reviews changed)`);
-    const incremental = await buildOnce(`incremental (${fmt((100 * changed) / reviews, 0)}% changed)`, corpus, out, values.jobs);
+    const rounds = Number(values.rounds);
+    if (!Number.isInteger(rounds) || rounds <= 0) throw new Error('--rounds must be a positive whole number');
+    // Each phase once per round, interleaved, and the median taken: on a machine whose speed swings
+    // with other work, one run of each says little (identical runs here differed by 30%).
+    const runs: Record<'base' | 'cold' | 'warm' | 'incremental', Measure[]> = { base: [], cold: [], warm: [], incremental: [] };
+    let out = '';
+    let changed = 0;
+    for (let round = 1; round <= rounds; round++) {
+      const of = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
+      if (out) await rm(out, { recursive: true, force: true });
+      out = join(root, `out-${round}`);
+      log(`parse-only baseline${of}`);
+      runs.base.push(await baseline(corpus));
+      log(`cold build${of}`);
+      runs.cold.push(await buildOnce('cold build', corpus, out, values.jobs));
+      log(`warm build${of}`);
+      runs.warm.push(await buildOnce('warm build (no change)', corpus, out, values.jobs));
+      changed = await mutateCorpus(corpus, 100, round);
+      log(`incremental build (${changed} reviews changed)${of}`);
+      runs.incremental.push(await buildOnce(`incremental (${fmt((100 * changed) / reviews, 0)}% changed)`, corpus, out, values.jobs));
+    }
+    const [base, cold, warm, incremental] = [median(runs.base), median(runs.cold), median(runs.warm), median(runs.incremental)];
     const rows = [base, cold, warm, incremental];
     let stages: StageTimes | null = null;
     if (values.stages) {
