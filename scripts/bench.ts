@@ -152,7 +152,6 @@ async function main(): Promise<void> {
     // with other work, one run of each says little (identical runs here differed by 30%).
     const runs: Record<'base' | 'cold' | 'warm' | 'incremental', Measure[]> = { base: [], cold: [], warm: [], incremental: [] };
     let out = '';
-    let changed = 0;
     for (let round = 1; round <= rounds; round++) {
       const of = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
       if (out) await rm(out, { recursive: true, force: true });
@@ -163,7 +162,7 @@ async function main(): Promise<void> {
       runs.cold.push(await buildOnce('cold build', corpus, out, values.jobs));
       log(`warm build${of}`);
       runs.warm.push(await buildOnce('warm build (no change)', corpus, out, values.jobs));
-      changed = await mutateCorpus(corpus, 100, round);
+      const changed = await mutateCorpus(corpus, 100, round);
       log(`incremental build (${changed} reviews changed)${of}`);
       runs.incremental.push(await buildOnce(`incremental (${fmt((100 * changed) / reviews, 0)}% changed)`, corpus, out, values.jobs));
     }

@@ -3,15 +3,15 @@
 import { ReviewCache, sha256 } from './store.js';
 
 /**
- * Remembers `compute(input)` per kind of work; without a store it just computes. `input` is what the
- * result is a function of: the text itself, or a digest of everything the computation reads.
+ * Remembers what `compute()` gives per kind of work and key; without a store it just computes. The key
+ * must identify everything the computation reads (a digest of it), since only the key is compared.
  */
 export interface Memo {
-  of<T>(kind: string, input: string, compute: (input: string) => T): T;
+  of<T>(kind: string, key: string, compute: () => T): T;
 }
 
 /** No memory: every call computes (a build with --no-cache, `review-kb render`, tests). */
-export const NO_MEMO: Memo = { of: (_kind, input, compute) => compute(input) };
+export const NO_MEMO: Memo = { of: (_kind, _key, compute) => compute() };
 
 /**
  * The memo stored next to the per-review cache. `version` must change whenever the functions could give
@@ -25,12 +25,12 @@ export class StoredMemo implements Memo {
     return new StoredMemo(await ReviewCache.open(dir, { render: version }, 'render'));
   }
 
-  of<T>(kind: string, input: string, compute: (input: string) => T): T {
-    const key = sha256(`${kind}\u0000${input}`);
-    const known = this.store.get<T>(key);
+  of<T>(kind: string, key: string, compute: () => T): T {
+    const entry = sha256(`${kind}\u0000${key}`);
+    const known = this.store.get<T>(entry);
     if (known !== undefined) return known;
-    const value = compute(input);
-    this.store.put(key, JSON.stringify(value));
+    const value = compute();
+    this.store.put(entry, JSON.stringify(value));
     return value;
   }
 

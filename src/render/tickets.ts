@@ -89,10 +89,11 @@ export function* renderTickets(view: KbView, options: TicketOptions, tpl: Templa
         (a.subject.path < b.subject.path ? -1 : a.subject.path > b.subject.path ? 1 : 0) ||
         (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     );
-  const tickets = fresh.map((f) => made.get(f)!.ticket);
+  const chosen = fresh.map((f) => made.get(f)!);
+  const tickets = chosen.map((m) => m.ticket);
 
   yield { path: `${TICKETS}/tickets.json`, content: `${JSON.stringify(tickets, null, 2)}\n` };
-  yield { path: `${TICKETS}/jira.csv`, content: jiraCsv(fresh.map((f) => made.get(f)!)) };
+  yield { path: `${TICKETS}/jira.csv`, content: jiraCsv(chosen) };
   for (const t of tickets) {
     const token = fingerprintToken(t.fingerprint);
     const path = `${TICKETS}/github/${token}.md`;

@@ -1,4 +1,4 @@
-// The renderers' memo: remembers pure string functions across runs, per build of review-kb.
+// The renderers' memo: remembers pure work by key across runs, per build of review-kb.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,16 +22,16 @@ describe('StoredMemo', () => {
       return quoteExcerptBoth(text);
     };
     const first = await StoredMemo.open(dir, 'build-1');
-    expect(first.of('quote', excerpt, counted)).toEqual(quoteExcerptBoth(excerpt));
-    expect(first.of('quote', excerpt, counted)).toEqual(quoteExcerptBoth(excerpt));
+    expect(first.of('quote', excerpt, () => counted(excerpt))).toEqual(quoteExcerptBoth(excerpt));
+    expect(first.of('quote', excerpt, () => counted(excerpt))).toEqual(quoteExcerptBoth(excerpt));
     expect(calls).toBe(1);
     await first.flush();
 
     const second = await StoredMemo.open(dir, 'build-1');
-    expect(second.of('quote', excerpt, counted)).toEqual(quoteExcerptBoth(excerpt));
+    expect(second.of('quote', excerpt, () => counted(excerpt))).toEqual(quoteExcerptBoth(excerpt));
     expect(calls).toBe(1);
     // The same input under another kind of work is another entry.
-    expect(second.of('html', excerpt, (t) => t.length)).toBe(excerpt.length);
+    expect(second.of('html', excerpt, () => excerpt.length)).toBe(excerpt.length);
   });
 
   it('forgets everything when the build of review-kb changes', async () => {

@@ -154,7 +154,7 @@ describe('tickets since a previous KB, and triage', () => {
 describe('tickets remembered across runs', () => {
   /** A stored memo that counts the tickets it had to render. */
   const counting = (store: StoredMemo) => {
-    const memo: Memo = { of: (kind, input, compute) => store.of(kind, input, (i) => (counter.subjects++, compute(i))) };
+    const memo: Memo = { of: (kind, key, compute) => store.of(kind, key, () => (counter.subjects++, compute())) };
     const counter = { subjects: 0, memo, store };
     return counter;
   };
