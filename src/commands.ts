@@ -72,7 +72,7 @@ async function outputsOf(kb: KB, flags: RenderFlags, memo?: Memo): Promise<Itera
     reviewLinkBase: flags.reviewLinks ?? null,
   };
   return (function* () {
-    yield { path: 'kb.json', content: serializeKbChunks(kb) };
+    yield { path: 'kb.json', pieces: () => serializeKbChunks(kb) };
     yield* renderEach(kb, options);
   })();
 }

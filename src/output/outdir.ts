@@ -15,11 +15,9 @@ export const STAGING = '.review-kb-staging';
 const CACHE = '.cache';
 
 export type OutputFile =
-  | {
-      path: string;
-      /** The text, or its pieces in order (written as they come, so a huge file is never one string). */
-      content: string | Iterable<string>;
-    }
+  | { path: string; content: string }
+  /** A huge file (kb.json at repository scale) in pieces, written as they come: never one string. */
+  | { path: string; pieces: () => Iterable<string> }
   /** A page made only when needed: the folder keeps the one written under the same key, if still intact. */
   | { path: string; key: string; render: () => string };
 
@@ -114,7 +112,7 @@ export async function writeOutputs(
           continue;
         }
         kept.delete(file.path);
-        const content = 'render' in file ? file.render() : typeof file.content === 'string' ? file.content : coalesced(file.content);
+        const content = 'render' in file ? file.render() : 'pieces' in file ? coalesced(file.pieces()) : file.content;
         const staged = resolveInside(staging, file.path);
         if (!made.has(dirname(staged))) await mkdir(dirname(staged), { recursive: true });
         made.add(dirname(staged));

@@ -17,10 +17,41 @@ export interface PlannedFile {
   render: () => string;
 }
 
-export type RendererOutput = RenderedFile | PlannedFile;
+/**
+ * A file too large to hold as one string at repository scale (tickets.json, the Jira CSV run to hundreds
+ * of MB at 40,000 reviews): made in pieces, written as they come.
+ */
+export interface PiecewiseFile {
+  path: string;
+  pieces: () => Iterable<string>;
+}
+
+export type RendererOutput = RenderedFile | PlannedFile | PiecewiseFile;
 
 export function contentOf(file: RendererOutput): string {
-  return 'render' in file ? file.render() : file.content;
+  if ('render' in file) return file.render();
+  return 'pieces' in file ? [...file.pieces()].join('') : file.content;
+}
+
+/** Items stringified per slice: big enough that the calls cost nothing, small enough that no piece is large. */
+const SLICE = 256;
+
+/**
+ * `JSON.stringify(items, null, indent)` plus a newline, in pieces of a few hundred items: the same
+ * bytes (an item's lines are indented alike at any position in the array), never one string.
+ */
+export function* jsonArrayPieces(items: readonly unknown[], indent: number): Generator<string> {
+  if (items.length === 0) {
+    yield '[]\n';
+    return;
+  }
+  yield '[\n';
+  for (let start = 0; start < items.length; start += SLICE) {
+    const text = JSON.stringify(items.slice(start, start + SLICE), null, indent);
+    // The slice's own brackets go; the elements keep the indentation they have inside any array.
+    yield `${start === 0 ? '' : ',\n'}${text.slice(2, -2)}`;
+  }
+  yield '\n]\n';
 }
 
 /** The key of a page: what identifies the renderers and templates (`salt`), its path, and the data it shows. */

@@ -53,6 +53,7 @@ export function* renderEach(kb: KB, options: RenderOptions = {}): Generator<Rend
   for (const files of renderers) {
     for (const f of files) {
       if ('render' in f) yield { path: f.path, key: f.key, render: () => tidied(f.path, f.render()) };
+      else if ('pieces' in f) yield f; // tickets.json, jira.csv: never markdown, nothing to tidy
       else yield { path: f.path, content: tidied(f.path, f.content) };
     }
   }

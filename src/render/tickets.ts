@@ -3,7 +3,7 @@ import { stringify as csv } from 'csv-stringify/sync';
 import type { KB, Severity, Stance } from '../model.js';
 import { findingsById } from './diff.js';
 import { cleanText, oneLine } from './escape.js';
-import { pageKey, type RendererOutput } from './files.js';
+import { jsonArrayPieces, pageKey, type RendererOutput } from './files.js';
 import type { TemplateSet } from './handlebars.js';
 import type { Triage } from './triage.js';
 import { SEVERITIES, subjectDigest, type FindingView, type KbView } from './view.js';
@@ -92,8 +92,8 @@ export function* renderTickets(view: KbView, options: TicketOptions, tpl: Templa
   const chosen = fresh.map((f) => made.get(f)!);
   const tickets = chosen.map((m) => m.ticket);
 
-  yield { path: `${TICKETS}/tickets.json`, content: `${JSON.stringify(tickets, null, 2)}\n` };
-  yield { path: `${TICKETS}/jira.csv`, content: jiraCsv(chosen) };
+  yield { path: `${TICKETS}/tickets.json`, pieces: () => jsonArrayPieces(tickets, 2) };
+  yield { path: `${TICKETS}/jira.csv`, pieces: () => jiraCsv(chosen) };
   for (const t of tickets) {
     const token = fingerprintToken(t.fingerprint);
     const path = `${TICKETS}/github/${token}.md`;
@@ -141,15 +141,22 @@ function toTicket(f: FindingView, tpl: TemplateSet): Ticket {
  * Jira's CSV importer: one `Labels` column per label (that is how it imports several), multi-line
  * descriptions quoted by csv-stringify, plain text (Jira does not render markdown).
  */
-function jiraCsv(made: MadeTicket[]): string {
+function* jiraCsv(made: MadeTicket[]): Generator<string> {
   const width = made.reduce((m, { ticket }) => Math.max(m, ticket.labels.length), 1);
   const header = ['Summary', 'Description', 'Priority', ...Array.from({ length: width }, () => 'Labels'), 'Fingerprint'];
-  const rows = made.map(({ ticket: t, description }) => [
+  const row = ({ ticket: t, description }: MadeTicket): string[] => [
     cell(t.title),
     cell(description),
     t.priority,
     ...Array.from({ length: width }, (_, k) => t.labels[k] ?? ''),
     t.fingerprint,
-  ]);
-  return csv([header, ...rows], { record_delimiter: 'unix' });
+  ];
+  // Rows are quoted one by one, so rows stringified a slice at a time make the same file.
+  yield csv([header], { record_delimiter: 'unix' });
+  for (let start = 0; start < made.length; start += CSV_SLICE) {
+    yield csv(made.slice(start, start + CSV_SLICE).map(row), { record_delimiter: 'unix' });
+  }
 }
+
+/** Tickets per piece of the Jira CSV. */
+const CSV_SLICE = 256;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StoredMemo, type Memo } from '../../src/cache/memo.js';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { renderAll, type RenderedFile } from '../../src/render/index.js';
 import { parseTriage } from '../../src/render/triage.js';
 import type { Ticket } from '../../src/render/tickets.js';
@@ -191,5 +192,34 @@ describe('tickets remembered across runs', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('tickets at repository scale', () => {
+  /** The sample KB with its concerns copied into `copies` subjects: over a thousand tickets. */
+  const manyTickets = (copies: number): KB => {
+    const kb = sampleKb();
+    const [template] = kb.subjects.filter((s) => s.findings.some((f) => f.stance === 'concern'));
+    kb.subjects = Array.from({ length: copies }, (_, n) => ({
+      ...template!,
+      id: `${template!.id}-${n}`,
+      path: `copy/${n}/${template!.path}`,
+      findings: template!.findings.map((f) => ({ ...f, id: `${f.id}-${n}`, theme: null })),
+    }));
+    kb.themes = [];
+    return kb;
+  };
+
+  it('writes tickets.json and jira.csv in pieces that join into the same files as whole', () => {
+    const files = renderAll(manyTickets(400), {});
+    const json = get(files, 'tickets/tickets.json')!;
+    const tickets = JSON.parse(json) as Ticket[];
+    // More tickets than one piece holds: the seams between pieces are inside both files.
+    expect(tickets.length).toBeGreaterThan(600);
+    expect(json).toBe(`${JSON.stringify(tickets, null, 2)}\n`);
+    const csvText = get(files, 'tickets/jira.csv')!;
+    const rows = parseCsv(csvText) as string[][];
+    expect(rows.map((r) => r.at(-1))).toEqual(['Fingerprint', ...tickets.map((t) => t.fingerprint)]);
+    expect(csvText).toBe(stringifyCsv(rows, { record_delimiter: 'unix' }));
   });
 });
