@@ -59,9 +59,14 @@ function replay(last: RunRecord, flags: BuildFlags, started: number): number {
   return last.exitCode;
 }
 
-/** Every output of `kb`, one at a time: kb.json, then what the renderers make. Loaded on demand: an up-to-date build needs none of it. */
+/**
+ * Every output of `kb`, one at a time: kb.json, then what the renderers make. Loaded on demand: an
+ * up-to-date build needs none of it. The KB is handed over: the renderers read only its reviews'
+ * metadata (RenderableKb), so the full reviews, most of the heap at repository scale, are let go once
+ * kb.json is serialized; a caller that keeps `kb` keeps them alive.
+ */
 async function outputsOf(kb: KB, flags: RenderFlags, memo?: Memo): Promise<Iterable<OutputFile>> {
-  const [{ renderEach, loadTriage }, { readKb, serializeKbChunks }] = await Promise.all([import('./render/index.js'), import('./kb.js')]);
+  const [{ renderEach, loadTriage }, { readKb, renderableKb, serializeKbChunks }] = await Promise.all([import('./render/index.js'), import('./kb.js')]);
   const options = {
     memo,
     // Pages whose data, templates and renderer are those they were written with are left in place.
@@ -71,9 +76,15 @@ async function outputsOf(kb: KB, flags: RenderFlags, memo?: Memo): Promise<Itera
     since: flags.since ? await readKb(flags.since) : null,
     reviewLinkBase: flags.reviewLinks ?? null,
   };
+  const renderable = renderableKb(kb);
+  let full: KB | null = kb;
+  const kbJson = function* (): Generator<string> {
+    yield* serializeKbChunks(full!);
+    full = null;
+  };
   return (function* () {
-    yield { path: 'kb.json', pieces: () => serializeKbChunks(kb) };
-    yield* renderEach(kb, options);
+    yield { path: 'kb.json', pieces: kbJson };
+    yield* renderEach(renderable, options);
   })();
 }
 
@@ -89,7 +100,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
   const { build } = await import('./pipeline.js');
   const bar = progressBar({ enabled: !flags.quiet });
   const stats: RunStats = { jobs: 0, analysed: 0, cached: 0, failed: 0, cache: null };
-  const result = await build({
+  const { result, summary, files, memo } = await build({
     inputs,
     manifest: flags.manifest,
     taxonomy: flags.taxonomy,
@@ -101,19 +112,23 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
     stats,
     digests: stamp?.digests,
     onProgress: (done, total) => bar.update(done, total),
-  }).finally(() => bar.stop());
-  // Subjects' tickets remembered from earlier runs (same cache folder, same build of review-kb).
-  const memo = cacheDir ? await StoredMemo.open(cacheDir, await toolDigest()) : undefined;
-  const files = await outputsOf(result.kb, flags, memo);
+  })
+    .finally(() => bar.stop())
+    // The KB goes to the outputs only (this function never holds it): they let its reviews' text go once kb.json is written.
+    .then(async ({ kb, ...result }) => {
+      // Subjects' tickets remembered from earlier runs (same cache folder, same build of review-kb).
+      const memo = cacheDir ? await StoredMemo.open(cacheDir, await toolDigest()) : undefined;
+      const summary = {
+        reviews: kb.reviews.length,
+        findings: kb.reviews.reduce((n, r) => n + r.findings.length, 0),
+        consolidated: kb.subjects.reduce((n, s) => n + s.findings.length, 0),
+        subjects: kb.subjects.length,
+        skipped: result.skipped,
+      };
+      return { result, summary, files: await outputsOf(kb, flags, memo), memo };
+    });
   // Errors that skipped nothing (a manifest row naming a missing file) still fail the run.
   const otherErrors = result.diagnostics.filter((d) => d.severity === 'error').length - result.skips.length;
-  const summary = {
-    reviews: result.kb.reviews.length,
-    findings: result.kb.reviews.reduce((n, r) => n + r.findings.length, 0),
-    consolidated: result.kb.subjects.reduce((n, s) => n + s.findings.length, 0),
-    subjects: result.kb.subjects.length,
-    skipped: result.skipped,
-  };
   const report = result.diagnostics.map(formatDiagnostic);
   // What went wrong, at the end where it is seen: `skipped 3 of 10 reviews: 2 empty, 1 binary`.
   const ending: string[] = [];

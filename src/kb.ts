@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { KB } from './model.js';
+import type { KB, RenderableKb } from './model.js';
 
 
 let validator: ValidateFunction | null = null;
@@ -70,4 +70,30 @@ export async function readKb(file: string): Promise<KB> {
   const problems = validateKb(data);
   if (problems.length > 0) throw new Error(`${file}: not a valid kb.json: ${problems.slice(0, 3).join('; ')}`);
   return data as KB;
+}
+
+/**
+ * The KB as the renderers read it, holding nothing of the reviews but their metadata (see ReviewMeta):
+ * once kb.json is written, the full reviews can go. A classifier gives the same few reasons to many
+ * findings, so each distinct reason is kept once.
+ */
+export function renderableKb(kb: KB): RenderableKb {
+  const reasons = new Map<string, string>();
+  const once = (reason: string): string => {
+    const known = reasons.get(reason);
+    if (known !== undefined) return known;
+    reasons.set(reason, reason);
+    return reason;
+  };
+  return {
+    ...kb,
+    reviews: kb.reviews.map((r) => ({
+      id: r.id,
+      reviewer: r.reviewer,
+      date: r.date,
+      verdict: r.verdict,
+      contradiction: r.contradiction,
+      findings: r.findings.map((f) => ({ item: f.item, reasons: f.reasons.map(once) })),
+    })),
+  };
 }

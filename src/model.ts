@@ -183,6 +183,15 @@ export interface Theme {
   findings: string[];
 }
 
+/**
+ * What the renderers read of a review: who wrote it, what it concluded, and why each finding was rated
+ * as it was. Not the text: at repository scale the reviews' text is most of the heap, and only kb.json
+ * needs it.
+ */
+export type ReviewMeta = Pick<Review, 'id' | 'reviewer' | 'date' | 'verdict' | 'contradiction'> & {
+  findings: Pick<Finding, 'item' | 'reasons'>[];
+};
+
 export interface TaxonomyCategory {
   id: string;
   name: string;
@@ -218,3 +227,6 @@ export interface KB {
   themes: Theme[];
   diagnostics: Diagnostic[];
 }
+
+/** A KB as the renderers read it: every part of kb.json but the reviews' text. A full KB is one. */
+export type RenderableKb = Omit<KB, 'reviews'> & { reviews: ReviewMeta[] };

@@ -1,5 +1,5 @@
 // Entry point of the renderers: every output as a pure function of the KB (plus triage, a previous KB, templates).
-import type { KB, Stance } from '../model.js';
+import type { KB, RenderableKb, Stance } from '../model.js';
 import { randomUUID } from 'node:crypto';
 import { contentOf, tidy, type RenderedFile, type RendererOutput } from './files.js';
 import { renderReports } from './reports.js';
@@ -40,7 +40,7 @@ export interface RenderOptions {
  * them all (at repository scale the rendered pages run to gigabytes). Pure: reads nothing but
  * templates; the same KB and options give byte-identical files, in the same order.
  */
-export function* renderEach(kb: KB, options: RenderOptions = {}): Generator<RendererOutput> {
+export function* renderEach(kb: RenderableKb, options: RenderOptions = {}): Generator<RendererOutput> {
   const view = buildView(kb, { triage: options.triage ?? null, reviewLinkBase: options.reviewLinkBase ?? null });
   const t = templateSet(options.templatesDir);
   // Without a build id nothing can be known about earlier pages: a salt of this run alone makes every key new.
@@ -60,7 +60,7 @@ export function* renderEach(kb: KB, options: RenderOptions = {}): Generator<Rend
 }
 
 /** Every output at once, sorted by path (for tests and library callers; the CLI writes {@link renderEach} as it goes). */
-export function renderAll(kb: KB, options: RenderOptions = {}): RenderedFile[] {
+export function renderAll(kb: RenderableKb, options: RenderOptions = {}): RenderedFile[] {
   return [...renderEach(kb, options)]
     .map((f) => ({ path: f.path, content: contentOf(f) }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

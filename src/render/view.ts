@@ -5,7 +5,8 @@ import type {
   CweEntry,
   KB,
   LineRange,
-  Review,
+  ReviewMeta,
+  RenderableKb,
   Severity,
   Source,
   Stance,
@@ -204,7 +205,7 @@ export function subjectPages(subjects: readonly Subject[]): Map<string, string> 
   return pages;
 }
 
-export function buildView(kb: KB, options: ViewOptions = {}): KbView {
+export function buildView(kb: RenderableKb, options: ViewOptions = {}): KbView {
   const triage = options.triage ?? new Map<string, TriageEntry>();
   const cweById = new Map<number, CweEntry>(kb.cwe.map((c) => [c.id, c]));
   const cweView = (id: number): CweView => {
@@ -225,7 +226,7 @@ export function buildView(kb: KB, options: ViewOptions = {}): KbView {
     // A category the taxonomy lacks is still shown (by id), never dropped.
     return categoryById.get(id) ?? { id, name: id, description: '', cwe: [], slug: slug(id) };
   };
-  const reviewById = new Map<string, Review>(kb.reviews.map((r) => [r.id, r]));
+  const reviewById = new Map<string, ReviewMeta>(kb.reviews.map((r) => [r.id, r]));
   // A long audit report has hundreds of findings, each cited by its item: index them once per review.
   const itemsOf = new Map<string, Map<number, string[]>>();
   const reasonsOf = (review: string, item: number): readonly string[] => {

@@ -4,6 +4,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { build } from '../../src/pipeline.js';
 import { renderAll, type RenderedFile } from '../../src/render/index.js';
 import type { KB } from '../../src/model.js';
+import { renderableKb } from '../../src/kb.js';
 import { htmlLinks, isExternal, markdownLinks, resolveLink, validateSarif } from './helpers.js';
 
 // The real pipeline on the bundled seed reviews, through every renderer.
@@ -16,6 +17,14 @@ describe('every output on the seeds KB', () => {
     kb = (await build({ inputs: ['seeds'], manifest: 'seeds/manifest.csv' })).kb;
     files = renderAll(kb, {});
     byPath = new Map(files.map((f) => [f.path, f.content]));
+  });
+
+  it('renders the same files from the reviews\' metadata alone (the CLI lets their text go once kb.json is written)', () => {
+    const renderable = renderableKb(kb);
+    // Nothing of the text is left: no finding text, statements, excerpts or review preambles.
+    expect(Object.keys(renderable.reviews[0]!).sort()).toEqual(['contradiction', 'date', 'findings', 'id', 'reviewer', 'verdict']);
+    expect(Object.keys(renderable.reviews[0]!.findings[0]!).sort()).toEqual(['item', 'reasons']);
+    expect(renderAll(renderable, { reviewLinkBase: '../seeds' })).toEqual(renderAll(kb, { reviewLinkBase: '../seeds' }));
   });
 
   it('writes a report, a site page and an HTML page per subject, plus the shared outputs', () => {
