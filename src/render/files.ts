@@ -28,6 +28,19 @@ export interface PiecewiseFile {
 
 export type RendererOutput = RenderedFile | PlannedFile | PiecewiseFile;
 
+/**
+ * A renderer in parts, so that every output made from one subject is made together (see renderEach):
+ * the excerpt quotes its pages share are made once and let go before the next subject.
+ */
+export interface Renderer<Subject> {
+  /** Pages about the whole KB (indexes, category pages), made before any subject's. */
+  overall?(): Iterable<RendererOutput>;
+  /** The outputs of one subject (`index`: its place in the view's order). */
+  subject?(subject: Subject, index: number): Iterable<RendererOutput>;
+  /** Outputs made from what every subject gave (the ticket lists), made last. */
+  after?(): Iterable<RendererOutput>;
+}
+
 export function contentOf(file: RendererOutput): string {
   if ('render' in file) return file.render();
   return 'pieces' in file ? [...file.pieces()].join('') : file.content;

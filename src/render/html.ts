@@ -1,6 +1,6 @@
 // Browsable static HTML (html/): markdown we generate → mdast → rehype → sanitize → HTML, in a self-contained layout whose only script is ours.
 import { createHash } from 'node:crypto';
-import { pageKey, type RendererOutput } from './files.js';
+import { pageKey, type Renderer } from './files.js';
 import { oneLine, uniqueSlugs } from './escape.js';
 import type { TemplateSet } from './handlebars.js';
 import { parseMarkdown } from './parse.js';
@@ -53,7 +53,7 @@ function withScriptHash(page: string, script: string): string {
 const severityKey = (f: FindingView): string => f.severity ?? 'unrated';
 const categoryKey = (f: FindingView): string => f.category?.id ?? 'uncategorized';
 
-export function* renderHtml(view: KbView, t: TemplateSet, salt: string): Generator<RendererOutput> {
+export function renderHtml(view: KbView, t: TemplateSet, salt: string): Renderer<SubjectView> {
   const index = `${HTML}/index.html`;
   const slugs = uniqueSlugs(view.subjects.map((s) => s.path));
   const subjectPage = new Map(view.subjects.map((s, i) => [s.id, `${HTML}/subjects/${slugs[i]}.html`]));
@@ -82,40 +82,43 @@ export function* renderHtml(view: KbView, t: TemplateSet, salt: string): Generat
   const bySeverity = [...visible].sort(
     (a, b) => SEVERITIES.indexOf(a.severity ?? 'info') + (a.severity ? 0 : 1) - (SEVERITIES.indexOf(b.severity ?? 'info') + (b.severity ? 0 : 1)) || (a.subject.path < b.subject.path ? -1 : a.subject.path > b.subject.path ? 1 : 0) || a.number - b.number,
   );
-  yield {
-    path: index,
-    content: page({
-      title: 'Security review overview',
-      indexHref: null,
-      bodyHtml: md('html-index.md.hbs', { ...view, categories: view.usedCategories, rows }),
-      filterable: visible.length > 0,
-      filterCategories,
-      filterSeverities,
-      findingRows: bySeverity.map((f) => ({
-        title: oneLine(f.title),
-        href: findingHref(f, index),
-        subject: oneLine(f.subject.path),
-        categoryId: categoryKey(f),
-        categoryName: oneLine(f.category?.name ?? 'uncategorized'),
-        severityKey: severityKey(f),
-        corroboration: f.corroboration,
-        triage: f.triage,
-      })),
-      findings: [],
-      afterHtml: themes.length > 0 ? `<section id="recurring-advice">\n${md('html-themes.md.hbs', { themes })}\n</section>` : '',
-    }),
+  return {
+    *overall() {
+      yield {
+        path: index,
+        content: page({
+          title: 'Security review overview',
+          indexHref: null,
+          bodyHtml: md('html-index.md.hbs', { ...view, categories: view.usedCategories, rows }),
+          filterable: visible.length > 0,
+          filterCategories,
+          filterSeverities,
+          findingRows: bySeverity.map((f) => ({
+            title: oneLine(f.title),
+            href: findingHref(f, index),
+            subject: oneLine(f.subject.path),
+            categoryId: categoryKey(f),
+            categoryName: oneLine(f.category?.name ?? 'uncategorized'),
+            severityKey: severityKey(f),
+            corroboration: f.corroboration,
+            triage: f.triage,
+          })),
+          findings: [],
+          afterHtml: themes.length > 0 ? `<section id="recurring-advice">\n${md('html-themes.md.hbs', { themes })}\n</section>` : '',
+        }),
+      };
+    },
+    *subject(s) {
+      const path = subjectPage.get(s.id)!;
+      const categories = filterCategories.filter((c) => s.findings.some((f) => categoryKey(f) === c.id));
+      const severities = filterSeverities.filter((sev) => s.findings.some((f) => severityKey(f) === sev));
+      yield {
+        path,
+        key: pageKey(salt, path, subjectDigest(s), categories, severities, view.stages, view.generator),
+        render: () => subjectPageHtml(s, path, categories, severities),
+      };
+    },
   };
-
-  for (const s of view.subjects) {
-    const path = subjectPage.get(s.id)!;
-    const categories = filterCategories.filter((c) => s.findings.some((f) => categoryKey(f) === c.id));
-    const severities = filterSeverities.filter((sev) => s.findings.some((f) => severityKey(f) === sev));
-    yield {
-      path,
-      key: pageKey(salt, path, subjectDigest(s), categories, severities, view.stages, view.generator),
-      render: () => subjectPageHtml(s, path, categories, severities),
-    };
-  }
 
   function subjectPageHtml(s: SubjectView, path: string, categories: typeof filterCategories, severities: string[]): string {
     const on = subjectOnPage(s, path);

@@ -1,7 +1,7 @@
 // Entry point of the renderers: every output as a pure function of the KB (plus triage, a previous KB, templates).
 import type { KB, RenderableKb, Stance } from '../model.js';
 import { randomUUID } from 'node:crypto';
-import { contentOf, tidy, type RenderedFile, type RendererOutput } from './files.js';
+import { contentOf, tidy, type RenderedFile, type Renderer, type RendererOutput } from './files.js';
 import { renderReports } from './reports.js';
 import { renderSite } from './site.js';
 import { renderHtml } from './html.js';
@@ -9,10 +9,11 @@ import { renderSarif } from './sarif.js';
 import { renderTickets } from './tickets.js';
 import type { Triage } from './triage.js';
 import type { Memo } from '../cache/memo.js';
-import { buildView, taxonomyDigest } from './view.js';
+import { buildView, QuoteCache, taxonomyDigest, type SubjectView } from './view.js';
 import { templateSet } from './handlebars.js';
 
 export type { RenderedFile } from './files.js';
+export { QuoteCache } from './view.js';
 export { loadTriage, parseTriage, type Triage, type TriageEntry, type TriageStatus } from './triage.js';
 
 export interface RenderOptions {
@@ -26,6 +27,8 @@ export interface RenderOptions {
   ticketStances?: Stance[];
   /** Prefix for links from reports to review files (`../reviews`, a repository blob URL); none by default. */
   reviewLinkBase?: string | null;
+  /** Where excerpt quotes are kept while a subject's outputs are made (see QuoteCache); a new one by default. */
+  quotes?: QuoteCache;
   /** Remembers each subject's tickets across runs (see tickets.ts, cache/memo.ts); none by default. */
   memo?: Memo;
   /**
@@ -41,28 +44,39 @@ export interface RenderOptions {
  * templates; the same KB and options give byte-identical files, in the same order.
  */
 export function* renderEach(kb: RenderableKb, options: RenderOptions = {}): Generator<RendererOutput> {
-  const view = buildView(kb, { triage: options.triage ?? null, reviewLinkBase: options.reviewLinkBase ?? null });
+  const quotes = options.quotes ?? new QuoteCache();
+  const view = buildView(kb, { triage: options.triage ?? null, reviewLinkBase: options.reviewLinkBase ?? null, quotes });
   const t = templateSet(options.templatesDir);
   // Without a build id nothing can be known about earlier pages: a salt of this run alone makes every key new.
   // Review links are in each subject's view already (its digest covers them); the taxonomy is shared by every page.
   const salt = `${options.buildId ?? randomUUID()}\u0000${taxonomyDigest(view)}`;
-  const renderers = [renderReports(view, t, salt), renderSite(view, t, salt), renderHtml(view, t, salt), renderSarif(view),
+  const renderers: Renderer<SubjectView>[] = [renderReports(view, t, salt), renderSite(view, t, salt), renderHtml(view, t, salt), { after: () => renderSarif(view) },
     renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t, salt, options.memo),
   ];
+  for (const r of renderers) if (r.overall) yield* tidyMarkdown(r.overall());
+  // Subject by subject, every renderer's outputs of it: the quotes they share are made once, then let go
+  // (the caller renders each page as it takes it, before asking for the next).
+  for (const [i, s] of view.subjects.entries()) {
+    for (const r of renderers) if (r.subject) yield* tidyMarkdown(r.subject(s, i));
+    quotes.forget();
+  }
+  for (const r of renderers) if (r.after) yield* tidyMarkdown(r.after());
+}
+
+/** Markdown pages tidied (see tidy); JSON, CSV and HTML as they are. */
+function* tidyMarkdown(files: Iterable<RendererOutput>): Generator<RendererOutput> {
   const tidied = (path: string, text: string): string => (path.endsWith('.md') ? tidy(text) : text);
-  for (const files of renderers) {
-    for (const f of files) {
-      if ('render' in f) yield { path: f.path, key: f.key, render: () => tidied(f.path, f.render()) };
-      else if ('pieces' in f) yield f; // tickets.json, jira.csv: never markdown, nothing to tidy
-      else yield { path: f.path, content: tidied(f.path, f.content) };
-    }
+  for (const f of files) {
+    if ('render' in f) yield { path: f.path, key: f.key, render: () => tidied(f.path, f.render()) };
+    else if ('pieces' in f) yield f; // tickets.json, jira.csv: never markdown, nothing to tidy
+    else yield { path: f.path, content: tidied(f.path, f.content) };
   }
 }
 
 /** Every output at once, sorted by path (for tests and library callers; the CLI writes {@link renderEach} as it goes). */
 export function renderAll(kb: RenderableKb, options: RenderOptions = {}): RenderedFile[] {
-  return [...renderEach(kb, options)]
-    .map((f) => ({ path: f.path, content: contentOf(f) }))
+  // Each page rendered as it is taken, while its subject's quotes are still at hand.
+  return Array.from(renderEach(kb, options), (f) => ({ path: f.path, content: contentOf(f) }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 export { diffKb, formatDiff, type KbDiff, type DiffFinding, type DiffChange } from './diff.js';

@@ -1,9 +1,9 @@
 // Documentation site (site/): home, subject, category and recurring-advice pages with generator-neutral front matter.
 import { stringify } from 'yaml';
-import { pageKey, type RendererOutput } from './files.js';
+import { pageKey, type Renderer } from './files.js';
 import { oneLine, uniqueSlugs } from './escape.js';
 import type { TemplateSet } from './handlebars.js';
-import { findingOnPage, groupBy, relLink, subjectDigest, subjectOnPage, SEVERITIES, type CategoryView, type FindingView, type KbView } from './view.js';
+import { findingOnPage, groupBy, relLink, subjectDigest, subjectOnPage, SEVERITIES, type CategoryView, type FindingView, type KbView, type SubjectView } from './view.js';
 
 export const SITE = 'site';
 
@@ -38,7 +38,7 @@ export function frontMatter(data: FrontMatter): string {
 const categoryJson = (label: string, position: number, description: string): string =>
   `${JSON.stringify({ label, position, collapsed: false, link: { type: 'generated-index', title: label, description } }, null, 2)}\n`;
 
-export function* renderSite(view: KbView, t: TemplateSet, salt: string): Generator<RendererOutput> {
+export function renderSite(view: KbView, t: TemplateSet, salt: string): Renderer<SubjectView> {
   const index = `${SITE}/index.md`;
   const advice = `${SITE}/recurring-advice.md`;
   // Flat pages: Docusaurus ignores `_`-prefixed files (think `__init__.py`), and flat slugs are URLs everywhere.
@@ -62,97 +62,100 @@ export function* renderSite(view: KbView, t: TemplateSet, salt: string): Generat
     return { ...c, href: relLink(index, categoryPage.get(c.id)!), counts: SEVERITIES.map((sev) => rows.filter((f) => f.severity === sev).length), total: rows.length };
   });
 
-  yield {
-    path: index,
-    content:
-      frontMatter({
-        title: 'Security review overview',
-        description: `${view.totals.subjects} subjects, ${view.totals.reviews} reviews, ${view.totals.findings} consolidated findings`,
-        tags: ['security-review'],
-        sidebar_position: 1,
-        weight: 1,
-        slug: '/',
-      }) +
-      t.render('site-index.md.hbs',
-        {
-          ...view,
-          subjects: view.subjects.map((s) => ({ ...s, href: relLink(index, subjectPage.get(s.id)!) })),
-          categories: categoryRows,
-          adviceHref: relLink(index, advice),
-        }),
-  };
-
-  yield { path: `${SITE}/subjects/_category_.json`, content: categoryJson('Subjects', 2, 'One page per reviewed file.') };
   // A subject page links to category pages and the advice page: their places are part of its key.
   const links = [...categoryPage, advice];
-  for (const [i, s] of view.subjects.entries()) {
-    const path = subjectPage.get(s.id)!;
-    yield {
-      path,
-      key: pageKey(salt, path, subjectDigest(s), i, subjectSlugs[i]!, links, view.stages),
-      render: () => {
-        const on = subjectOnPage(s, path);
-        const subject = {
-          ...on,
-          findings: s.findings.map((f) => withCategoryHref(f, path)),
-          themed: s.themed.map((f) => ({ ...f, themeHref: findingHref(f, path) })),
+  return {
+    *overall() {
+      yield {
+        path: index,
+        content:
+          frontMatter({
+            title: 'Security review overview',
+            description: `${view.totals.subjects} subjects, ${view.totals.reviews} reviews, ${view.totals.findings} consolidated findings`,
+            tags: ['security-review'],
+            sidebar_position: 1,
+            weight: 1,
+            slug: '/',
+          }) +
+          t.render('site-index.md.hbs',
+            {
+              ...view,
+              subjects: view.subjects.map((s) => ({ ...s, href: relLink(index, subjectPage.get(s.id)!) })),
+              categories: categoryRows,
+              adviceHref: relLink(index, advice),
+            }),
+      };
+
+      yield { path: `${SITE}/subjects/_category_.json`, content: categoryJson('Subjects', 2, 'One page per reviewed file.') };
+      if (view.usedCategories.length > 0) {
+        yield { path: `${SITE}/categories/_category_.json`, content: categoryJson('Categories', 3, 'Findings grouped by risk category.') };
+      }
+      for (const [i, c] of view.usedCategories.entries()) {
+        const path = categoryPage.get(c.id)!;
+        const findings = [...(byCategory.get(c.id) ?? [])]
+          .sort((a, b) => SEVERITIES.indexOf(a.severity ?? 'info') - SEVERITIES.indexOf(b.severity ?? 'info') || (a.subject.path < b.subject.path ? -1 : a.subject.path > b.subject.path ? 1 : 0))
+          .map((f) => ({ ...f, href: findingHref(f, path) }));
+        yield {
+          path,
+          content:
+            frontMatter({
+              title: c.name,
+              description: c.description || `Findings in category ${c.id}`,
+              tags: [c.id],
+              sidebar_position: i + 1,
+              weight: i + 1,
+              slug: categorySlugs[i]!,
+            }) +
+            t.render('site-category.md.hbs', { category: c, findings, stages: view.stages, indexHref: relLink(path, index) }),
         };
-        const top = s.highestSeverity ? `, highest severity ${s.highestSeverity}` : '';
-        const head = frontMatter({
-          title: s.path,
-          description: `${s.counts.findings} findings from ${s.reviews.length} reviews${top}`,
-          tags: [...new Set(s.findings.map((f) => f.category?.id).filter((c): c is string => !!c))].sort(),
-          sidebar_position: i + 1,
-          weight: i + 1,
-          slug: subjectSlugs[i]!,
-        });
-        return head + t.render('site-subject.md.hbs', { subject, stages: view.stages, indexHref: relLink(path, index) });
-      },
-    };
-  }
+      }
 
-  if (view.usedCategories.length > 0) {
-    yield { path: `${SITE}/categories/_category_.json`, content: categoryJson('Categories', 3, 'Findings grouped by risk category.') };
-  }
-  for (const [i, c] of view.usedCategories.entries()) {
-    const path = categoryPage.get(c.id)!;
-    const findings = [...(byCategory.get(c.id) ?? [])]
-      .sort((a, b) => SEVERITIES.indexOf(a.severity ?? 'info') - SEVERITIES.indexOf(b.severity ?? 'info') || (a.subject.path < b.subject.path ? -1 : a.subject.path > b.subject.path ? 1 : 0))
-      .map((f) => ({ ...f, href: findingHref(f, path) }));
-    yield {
-      path,
-      content:
-        frontMatter({
-          title: c.name,
-          description: c.description || `Findings in category ${c.id}`,
-          tags: [c.id],
-          sidebar_position: i + 1,
-          weight: i + 1,
-          slug: categorySlugs[i]!,
-        }) +
-        t.render('site-category.md.hbs', { category: c, findings, stages: view.stages, indexHref: relLink(path, index) }),
-    };
-  }
-
-  const themes = view.themes.map((t) => ({
-    ...t,
-    category: t.category ? { ...t.category, href: categoryPage.has(t.category.id) ? relLink(advice, categoryPage.get(t.category.id)!) : relLink(advice, index) } : null,
-    subjects: t.subjects.map((s) => ({ ...s, href: relLink(advice, subjectPage.get(s.id)!) })),
-    members: (byTheme.get(t.id) ?? []).map((f) => ({ ...f, href: relLink(advice, subjectPage.get(f.subject.id)!) })),
-  }));
-  yield {
-    path: advice,
-    content:
-      frontMatter({
-        title: 'Recurring advice',
-        description: `${view.themes.length} pieces of advice that recur across subjects`,
-        tags: ['recurring-advice'],
-        sidebar_position: 4,
-        weight: 4,
-        slug: 'recurring-advice',
-      }) + t.render('site-advice.md.hbs', { themes, stages: view.stages, indexHref: relLink(advice, index) }),
+      const themes = view.themes.map((t) => ({
+        ...t,
+        category: t.category ? { ...t.category, href: categoryPage.has(t.category.id) ? relLink(advice, categoryPage.get(t.category.id)!) : relLink(advice, index) } : null,
+        subjects: t.subjects.map((s) => ({ ...s, href: relLink(advice, subjectPage.get(s.id)!) })),
+        members: (byTheme.get(t.id) ?? []).map((f) => ({ ...f, href: relLink(advice, subjectPage.get(f.subject.id)!) })),
+      }));
+      yield {
+        path: advice,
+        content:
+          frontMatter({
+            title: 'Recurring advice',
+            description: `${view.themes.length} pieces of advice that recur across subjects`,
+            tags: ['recurring-advice'],
+            sidebar_position: 4,
+            weight: 4,
+            slug: 'recurring-advice',
+          }) + t.render('site-advice.md.hbs', { themes, stages: view.stages, indexHref: relLink(advice, index) }),
+      };
+      yield { path: 'mkdocs.yml', content: mkdocsYml() };
+    },
+    *subject(s, i) {
+      const path = subjectPage.get(s.id)!;
+      yield {
+        path,
+        key: pageKey(salt, path, subjectDigest(s), i, subjectSlugs[i]!, links, view.stages),
+        render: () => {
+          const on = subjectOnPage(s, path);
+          const subject = {
+            ...on,
+            findings: s.findings.map((f) => withCategoryHref(f, path)),
+            themed: s.themed.map((f) => ({ ...f, themeHref: findingHref(f, path) })),
+          };
+          const top = s.highestSeverity ? `, highest severity ${s.highestSeverity}` : '';
+          const head = frontMatter({
+            title: s.path,
+            description: `${s.counts.findings} findings from ${s.reviews.length} reviews${top}`,
+            tags: [...new Set(s.findings.map((f) => f.category?.id).filter((c): c is string => !!c))].sort(),
+            sidebar_position: i + 1,
+            weight: i + 1,
+            slug: subjectSlugs[i]!,
+          });
+          return head + t.render('site-subject.md.hbs', { subject, stages: view.stages, indexHref: relLink(path, index) });
+        },
+      };
+    },
   };
-  yield { path: 'mkdocs.yml', content: mkdocsYml() };
 }
 
 /** A sample MkDocs (Material) configuration at the output root, building site/ (MkDocs refuses a config inside docs_dir). */

@@ -3,10 +3,10 @@ import { stringify as csv } from 'csv-stringify/sync';
 import type { KB, Severity, Stance } from '../model.js';
 import { findingsById } from './diff.js';
 import { cleanText, oneLine } from './escape.js';
-import { jsonArrayPieces, pageKey, type RendererOutput } from './files.js';
+import { jsonArrayPieces, pageKey, type Renderer, type RendererOutput } from './files.js';
 import type { TemplateSet } from './handlebars.js';
 import type { Triage } from './triage.js';
-import { SEVERITIES, subjectDigest, type FindingView, type KbView } from './view.js';
+import { SEVERITIES, subjectDigest, type FindingView, type KbView, type SubjectView } from './view.js';
 import { NO_MEMO, type Memo } from '../cache/memo.js';
 
 export const TICKETS = 'tickets';
@@ -69,18 +69,25 @@ interface MadeTicket {
  * stances get tickets, so they are remembered per subject under that key and rendered again only for
  * subjects that changed.
  */
-export function* renderTickets(view: KbView, options: TicketOptions, tpl: TemplateSet, salt: string, memo: Memo = NO_MEMO): Generator<RendererOutput> {
+export function renderTickets(view: KbView, options: TicketOptions, tpl: TemplateSet, salt: string, memo: Memo = NO_MEMO): Renderer<SubjectView> {
   const stances = [...new Set<Stance>(options.stances ?? ['concern'])].sort();
-  const previous = options.since ? findingsById(options.since) : null;
   const made = new Map<FindingView, MadeTicket>();
-  for (const s of view.subjects) {
-    // Triage decided these need no (new) ticket: false positives, accepted risks, fixed.
-    const open = [...s.findings, ...s.themed].filter((f) => f.stance !== null && stances.includes(f.stance) && (f.triage === null || f.triage.status === 'open'));
-    if (open.length === 0) continue;
-    const key = `${salt}\u0000${stances.join(',')}\u0000${subjectDigest(s)}`;
-    const tickets = memo.of('tickets', key, () => open.map((f): MadeTicket => ({ ticket: toTicket(f, tpl), description: cleanText(tpl.render('ticket.txt.hbs', f)).trim() })));
-    open.forEach((f, i) => made.set(f, tickets[i]!));
-  }
+  return {
+    // Made with the subject's pages, which quote the same excerpts; listed once every subject's are made.
+    *subject(s) {
+      // Triage decided these need no (new) ticket: false positives, accepted risks, fixed.
+      const open = [...s.findings, ...s.themed].filter((f) => f.stance !== null && stances.includes(f.stance) && (f.triage === null || f.triage.status === 'open'));
+      if (open.length === 0) return;
+      const key = `${salt}\u0000${stances.join(',')}\u0000${subjectDigest(s)}`;
+      const tickets = memo.of('tickets', key, () => open.map((f): MadeTicket => ({ ticket: toTicket(f, tpl), description: cleanText(tpl.render('ticket.txt.hbs', f)).trim() })));
+      open.forEach((f, i) => made.set(f, tickets[i]!));
+    },
+    after: () => ticketLists(view, made, options, tpl, salt),
+  };
+}
+
+function* ticketLists(view: KbView, made: Map<FindingView, MadeTicket>, options: TicketOptions, tpl: TemplateSet, salt: string): Generator<RendererOutput> {
+  const previous = options.since ? findingsById(options.since) : null;
   const fresh = [...made.keys()]
     .filter((f) => !previous?.has(f.id))
     .sort(

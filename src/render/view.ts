@@ -151,6 +151,8 @@ export interface KbView {
 
 export interface ViewOptions {
   triage?: Triage | null;
+  /** Where the sources' quotes are kept once made (see QuoteCache); default: a cache of this view alone. */
+  quotes?: QuoteCache;
   /** Prefix for links to review files (`../reviews`, `https://github.com/o/r/blob/main`), joined with the review id. */
   reviewLinkBase?: string | null;
 }
@@ -256,13 +258,7 @@ export function buildView(kb: RenderableKb, options: ViewOptions = {}): KbView {
   const themeById = new Map(themes.map((t) => [t.id, t]));
 
   const findingsById = new Map<string, FindingView>();
-  // Reviews of several subjects, and several findings of one review, often share an excerpt: quote each text once.
-  const quotes = new Map<string, Quote>();
-  const quote = (excerpt: string): Quote => {
-    let q = quotes.get(excerpt);
-    if (q === undefined) quotes.set(excerpt, (q = quoteExcerptBoth(excerpt)));
-    return q;
-  };
+  const quotes = options.quotes ?? new QuoteCache();
   const subjects: SubjectView[] = [...kb.subjects]
     .sort((a, b) => cmp(a.path, b.path) || cmp(a.id, b.id))
     .map((s) => {
@@ -302,7 +298,7 @@ export function buildView(kb: RenderableKb, options: ViewOptions = {}): KbView {
           reasons: collectReasons(f, reasonsOf),
           sources: [...f.sources]
             .sort((a, b) => cmp(a.review, b.review) || a.item - b.item)
-            .map((src) => withQuotes({ ...src, ref: `${src.review}:${src.line}`, href: reviewHref(src.review, src.line) }, () => quote(src.excerpt))),
+            .map((src) => withQuotes({ ...src, ref: `${src.review}:${src.line}`, href: reviewHref(src.review, src.line) }, () => quotes.of(src.excerpt))),
           evidence: f.evidence,
           lineLabels: f.evidence.lines.map(formatLines),
           recommendations: [...f.recommendations],
@@ -390,6 +386,31 @@ export function buildView(kb: RenderableKb, options: ViewOptions = {}): KbView {
     falsePositives,
     findingsById,
   };
+}
+
+/**
+ * Quotes made from excerpts (markdown and HTML, see excerpt.ts): a subject's report, site page, HTML
+ * page and tickets all quote its sources, and several findings of one review often share an excerpt,
+ * so each is quoted once. Made with a subject's pages, they can be let go (`forget`) before the next
+ * subject's: held for a whole run they were hundreds of MB at repository scale.
+ */
+export class QuoteCache {
+  private readonly quotes = new Map<string, Quote>();
+
+  of(excerpt: string): Quote {
+    let q = this.quotes.get(excerpt);
+    if (q === undefined) this.quotes.set(excerpt, (q = quoteExcerptBoth(excerpt)));
+    return q;
+  }
+
+  /** Quotes held. */
+  get size(): number {
+    return this.quotes.size;
+  }
+
+  forget(): void {
+    this.quotes.clear();
+  }
 }
 
 /**

@@ -2,7 +2,8 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { build } from '../../src/pipeline.js';
-import { renderAll, type RenderedFile } from '../../src/render/index.js';
+import { QuoteCache, renderAll, renderEach, type RenderedFile } from '../../src/render/index.js';
+import { contentOf } from '../../src/render/files.js';
 import type { KB } from '../../src/model.js';
 import { renderableKb } from '../../src/kb.js';
 import { htmlLinks, isExternal, markdownLinks, resolveLink, validateSarif } from './helpers.js';
@@ -25,6 +26,39 @@ describe('every output on the seeds KB', () => {
     expect(Object.keys(renderable.reviews[0]!).sort()).toEqual(['contradiction', 'date', 'findings', 'id', 'reviewer', 'verdict']);
     expect(Object.keys(renderable.reviews[0]!.findings[0]!).sort()).toEqual(['item', 'reasons']);
     expect(renderAll(renderable, { reviewLinkBase: '../seeds' })).toEqual(renderAll(kb, { reviewLinkBase: '../seeds' }));
+  });
+
+  it('makes each subject\'s outputs together and holds only that subject\'s quotes', () => {
+    /** Records, at each subject's end, the quotes it held and the outputs made since the last. */
+    class Recording extends QuoteCache {
+      held: { quotes: number; paths: string[] }[] = [];
+      paths: string[] = [];
+      override forget(): void {
+        this.held.push({ quotes: this.size, paths: this.paths });
+        this.paths = [];
+        super.forget();
+      }
+    }
+    const quotes = new Recording();
+    const made = new Map<string, string>();
+    for (const f of renderEach(kb, { quotes })) {
+      made.set(f.path, contentOf(f));
+      quotes.paths.push(f.path);
+    }
+    // The same files as rendering them all at once.
+    expect(new Map(files.map((f) => [f.path, f.content]))).toEqual(made);
+    const subjects = [...kb.subjects].sort((a, b) => (a.path < b.path ? -1 : 1));
+    expect(quotes.held).toHaveLength(subjects.length);
+    subjects.forEach((s, i) => {
+      const { quotes: held, paths } = quotes.held[i]!;
+      // The subject's report, site page and HTML page came together (the first subject's after the indexes).
+      expect(paths.filter((p) => p.startsWith('reports/'))).toEqual([`reports/${s.path}.md`]);
+      expect(paths.filter((p) => /^site\/subjects\/[^_].*\.md$/.test(p))).toHaveLength(1);
+      expect(paths.filter((p) => p.startsWith('html/subjects/'))).toHaveLength(1);
+      const excerpts = new Set(s.findings.flatMap((f) => f.sources.map((x) => x.excerpt)));
+      expect(held).toBeGreaterThan(0);
+      expect(held).toBeLessThanOrEqual(excerpts.size);
+    });
   });
 
   it('writes a report, a site page and an HTML page per subject, plus the shared outputs', () => {
