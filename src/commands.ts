@@ -7,7 +7,7 @@ import type { RunStats } from './worker/run.js';
 import { isTimeout } from './worker/pool.js';
 import { progressBar } from './progress.js';
 import { join } from 'node:path';
-import type { KB } from './model.js';
+import type { RenderableKb } from './model.js';
 
 export const EXIT_OK = 0;
 export const EXIT_SKIPPED = 1;
@@ -60,13 +60,13 @@ function replay(last: RunRecord, flags: BuildFlags, started: number): number {
 }
 
 /**
- * Every output of `kb`, one at a time: kb.json, then what the renderers make. Loaded on demand: an
- * up-to-date build needs none of it. The KB is handed over: the renderers read only its reviews'
- * metadata (RenderableKb), so the full reviews, most of the heap at repository scale, are let go once
- * kb.json is serialized; a caller that keeps `kb` keeps them alive.
+ * Every output, one at a time: kb.json (its pieces from `kbJson`), then what the renderers make of `kb`.
+ * Loaded on demand: an up-to-date build needs none of it. The renderers read only the reviews'
+ * metadata (RenderableKb), so whatever `kbJson` holds (a build's records of every review) is let go
+ * once kb.json is serialized; a caller that keeps it keeps them alive.
  */
-async function outputsOf(kb: KB, flags: RenderFlags, memo?: Memo): Promise<Iterable<OutputFile>> {
-  const [{ renderEach, loadTriage }, { readKb, renderableKb, serializeKbChunks }] = await Promise.all([import('./render/index.js'), import('./kb.js')]);
+async function outputsOf(kb: RenderableKb, kbJson: () => Iterable<string>, flags: RenderFlags, memo?: Memo): Promise<Iterable<OutputFile>> {
+  const [{ renderEach, loadTriage }, { readKb, renderableKb }] = await Promise.all([import('./render/index.js'), import('./kb.js')]);
   const options = {
     memo,
     // Pages whose data, templates and renderer are those they were written with are left in place.
@@ -77,13 +77,14 @@ async function outputsOf(kb: KB, flags: RenderFlags, memo?: Memo): Promise<Itera
     reviewLinkBase: flags.reviewLinks ?? null,
   };
   const renderable = renderableKb(kb);
-  let full: KB | null = kb;
-  const kbJson = function* (): Generator<string> {
-    yield* serializeKbChunks(full!);
-    full = null;
+  let pending: (() => Iterable<string>) | null = kbJson;
+  const pieces = function* (): Generator<string> {
+    const make = pending!;
+    pending = null;
+    yield* make();
   };
   return (function* () {
-    yield { path: 'kb.json', pieces: kbJson };
+    yield { path: 'kb.json', pieces };
     yield* renderEach(renderable, options);
   })();
 }
@@ -97,10 +98,10 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
   const stamp = cacheDir ? await buildStamp(stampInputs(inputs, flags)) : null;
   const last = stamp ? await currentRun(flags.out, stamp.stamp) : null;
   if (last) return replay(last, flags, started);
-  const { build } = await import('./pipeline.js');
+  const { buildSpilled } = await import('./pipeline.js');
   const bar = progressBar({ enabled: !flags.quiet });
   const stats: RunStats = { jobs: 0, analysed: 0, cached: 0, failed: 0, cache: null };
-  const { result, summary, files, memo } = await build({
+  const { result, summary, files, memo, dispose } = await buildSpilled({
     inputs,
     manifest: flags.manifest,
     taxonomy: flags.taxonomy,
@@ -112,10 +113,10 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
     stats,
     digests: stamp?.digests,
     onProgress: (done, total) => bar.update(done, total),
-  })
+  }, cacheDir)
     .finally(() => bar.stop())
-    // The KB goes to the outputs only (this function never holds it): they let its reviews' text go once kb.json is written.
-    .then(async ({ kb, ...result }) => {
+    // The KB goes to the outputs only (this function never holds it): they let its review records go once kb.json is written.
+    .then(async ({ kb, kbJson, dispose, ...result }) => {
       // Subjects' tickets remembered from earlier runs (same cache folder, same build of review-kb).
       const memo = cacheDir ? await StoredMemo.open(cacheDir, await toolDigest()) : undefined;
       const summary = {
@@ -125,7 +126,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
         subjects: kb.subjects.length,
         skipped: result.skipped,
       };
-      return { result, summary, files: await outputsOf(kb, flags, memo), memo };
+      return { result, summary, files: await outputsOf(kb, kbJson, flags, memo), memo, dispose };
     });
   // Errors that skipped nothing (a manifest row naming a missing file) still fail the run.
   const otherErrors = result.diagnostics.filter((d) => d.severity === 'error').length - result.skips.length;
@@ -140,7 +141,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
   const timedOut = result.skips.some(isTimeout);
   for (const line of report) process.stderr.write(`${line}\n`);
   const record = stamp && !timedOut ? (written: string[]) => ({ stamp: stamp.stamp, exitCode, diagnostics: report, ending, json: jsonOf(written) }) : null;
-  const written = await writeOutputs(flags.out, files, record);
+  const written = await writeOutputs(flags.out, files, record).finally(dispose);
   await memo?.flush();
   if (!flags.quiet) {
     const seconds = (Date.now() - started) / 1000;
@@ -156,7 +157,8 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
 /** `review-kb render`: every output again from a kb.json. */
 export async function runRender(file: string, flags: RenderFlags): Promise<void> {
   await checkOutputFolder(flags.out, Boolean(flags.force));
-  const { readKb } = await import('./kb.js');
-  const written = await writeOutputs(flags.out, await outputsOf(await readKb(file), flags));
+  const { readKb, serializeKbChunks } = await import('./kb.js');
+  const kb = await readKb(file);
+  const written = await writeOutputs(flags.out, await outputsOf(kb, () => serializeKbChunks(kb), flags));
   if (flags.json) process.stdout.write(`${JSON.stringify({ out: flags.out, files: written }, null, 1)}\n`);
 }

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { KB, RenderableKb } from './model.js';
+import type { KB, RecordKb, RenderableKb } from './model.js';
 
 
 let validator: ValidateFunction | null = null;
@@ -42,21 +42,34 @@ export function serializeKb(kb: KB): string {
  * kb.json one review or subject at a time: a repository's KB is longer than the longest string V8 can
  * hold. Each element of a top-level array is `JSON.stringify(element, null, 1)` as is, on lines of its
  * own: re-indenting it to its depth cost twice the stringify itself, and any JSON reader reads it alike.
+ * `reviews`, when given, stands in for the elements of `kb.reviews`: the entries a build spilled, in
+ * order, joined by `,\n` (see output/spill.ts).
  */
-export function* serializeKbChunks(kb: KB): Generator<string> {
+export function serializeKbChunks(kb: KB): Generator<string>;
+export function serializeKbChunks(kb: RecordKb, reviews: Iterable<string>): Generator<string>;
+export function* serializeKbChunks(kb: KB | RecordKb, reviews?: Iterable<string>): Generator<string> {
   const entries = Object.entries(kb).filter(([, value]) => value !== undefined);
   yield '{';
   for (const [i, [key, value]] of entries.entries()) {
     yield `${i === 0 ? '' : ','}\n${JSON.stringify(key)}: `;
-    if (Array.isArray(value) && value.length > 0) {
+    if (key === 'reviews' && reviews && kb.reviews.length > 0) {
+      yield '[\n';
+      yield* reviews;
+      yield '\n]';
+    } else if (Array.isArray(value) && value.length > 0) {
       yield '[';
-      for (const [j, item] of value.entries()) yield `${j === 0 ? '' : ','}\n${JSON.stringify(item, null, 1)}`;
+      for (const [j, item] of value.entries()) yield `${j === 0 ? '' : ','}\n${kbEntry(item)}`;
       yield '\n]';
     } else {
       yield JSON.stringify(value, null, 1);
     }
   }
   yield '\n}\n';
+}
+
+/** One element of a top-level array of kb.json, as serializeKbChunks writes it. */
+export function kbEntry(element: unknown): string {
+  return JSON.stringify(element, null, 1);
 }
 
 /** Reads and validates a kb.json; throws an Error naming the file and the first problems. */
@@ -74,17 +87,10 @@ export async function readKb(file: string): Promise<KB> {
 
 /**
  * The KB as the renderers read it, holding nothing of the reviews but their metadata (see ReviewMeta):
- * once kb.json is written, the full reviews can go. A classifier gives the same few reasons to many
- * findings, so each distinct reason is kept once.
+ * once kb.json is written, the rest can go. Each distinct reason is kept once.
  */
-export function renderableKb(kb: KB): RenderableKb {
-  const reasons = new Map<string, string>();
-  const once = (reason: string): string => {
-    const known = reasons.get(reason);
-    if (known !== undefined) return known;
-    reasons.set(reason, reason);
-    return reason;
-  };
+export function renderableKb(kb: RenderableKb): RenderableKb {
+  const once = interner();
   return {
     ...kb,
     reviews: kb.reviews.map((r) => ({
@@ -95,5 +101,16 @@ export function renderableKb(kb: KB): RenderableKb {
       contradiction: r.contradiction,
       findings: r.findings.map((f) => ({ item: f.item, reasons: f.reasons.map(once) })),
     })),
+  };
+}
+
+/** Gives back one string per distinct value: the classifier gives the same few reasons to thousands of findings. */
+export function interner(): (text: string) => string {
+  const seen = new Map<string, string>();
+  return (text) => {
+    const known = seen.get(text);
+    if (known !== undefined) return known;
+    seen.set(text, text);
+    return text;
   };
 }

@@ -184,6 +184,13 @@ export interface Theme {
 }
 
 /**
+ * A review as consolidation and the renderers read it: all but the text it was analysed from (its
+ * preamble, conclusion, front matter and each finding's statements), which only kb.json shows.
+ */
+export type ReviewRecord = Omit<Review, 'frontMatter' | 'preamble' | 'conclusion' | 'findings'> & { findings: FindingRecord[] };
+export type FindingRecord = Omit<Finding, 'statements'>;
+
+/**
  * What the renderers read of a review: who wrote it, what it concluded, and why each finding was rated
  * as it was. Not the text: at repository scale the reviews' text is most of the heap, and only kb.json
  * needs it.
@@ -230,3 +237,6 @@ export interface KB {
 
 /** A KB as the renderers read it: every part of kb.json but the reviews' text. A full KB is one. */
 export type RenderableKb = Omit<KB, 'reviews'> & { reviews: ReviewMeta[] };
+
+/** A KB whose reviews' full entries are elsewhere (a build's spill, see output/spill.ts): what a build holds. */
+export type RecordKb = Omit<KB, 'reviews'> & { reviews: ReviewRecord[] };

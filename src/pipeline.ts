@@ -8,7 +8,9 @@ import { inferSubjects } from './ingest/subjects.js';
 import { cweEntries, loadTaxonomy, type Taxonomy } from './classify/index.js';
 import { consolidate } from './consolidate/index.js';
 import { fromInputError, sortDiagnostics } from './diagnostics.js';
-import type { Diagnostic, KB, Review, ReviewAnalysis } from './model.js';
+import type { Diagnostic, KB, RecordKb, Review, ReviewAnalysis, ReviewRecord, Subject, Theme } from './model.js';
+import { interner, kbEntry, serializeKbChunks } from './kb.js';
+import { ReviewSpill } from './output/spill.js';
 import { GENERATOR } from './version.js';
 import type { FileDigest } from './cache/store.js';
 
@@ -41,7 +43,89 @@ export interface BuildResult {
   skips: Diagnostic[];
 }
 
+/** The reviews, final and sorted by id, with every diagnostic and skip of the run so far. */
+interface Analysed {
+  reviews: Review[];
+  taxonomy: Taxonomy;
+  diagnostics: Diagnostic[];
+  skips: Diagnostic[];
+}
+
 export async function build(options: BuildOptions): Promise<BuildResult> {
+  const { reviews, taxonomy, diagnostics, skips } = await analyse(options);
+  const cwe = collectCwe(reviews, taxonomy);
+  return finish({ ...consolidate(reviews, { scope: options.scope ?? 'subject' }), reviews }, taxonomy, cwe, diagnostics, skips);
+}
+
+export interface SpilledBuild extends Omit<BuildResult, 'kb'> {
+  /** The KB with a record of each review (all but the text it was analysed from, see ReviewRecord). */
+  kb: RecordKb;
+  /** kb.json, byte for byte what {@link build}'s KB serializes to, its reviews read back from the spill. */
+  kbJson(): Generator<string>;
+  /** Removes the spill: once kb.json is written, or when the run stops. */
+  dispose(): void;
+}
+
+/**
+ * {@link build} for repository scale: as soon as the reviews are final, their kb.json entries are
+ * written to a spill file under `spillDir` and only records of them stay in memory (the text they were
+ * analysed from is most of the heap, and only kb.json shows it). Without a folder (no cache folder to
+ * put it in: /tmp is often memory, or not writable) the full reviews stay until kb.json is written.
+ */
+export async function buildSpilled(options: BuildOptions, spillDir: string | null): Promise<SpilledBuild> {
+  const analysed = await analyse(options);
+  const { taxonomy, diagnostics, skips } = analysed;
+  const cwe = collectCwe(analysed.reviews, taxonomy);
+  if (spillDir === null) {
+    const { kb, ...result } = finish({ ...consolidate(analysed.reviews, { scope: options.scope ?? 'subject' }), reviews: analysed.reviews }, taxonomy, cwe, diagnostics, skips);
+    return { ...result, kb, kbJson: () => serializeKbChunks(kb), dispose: () => undefined };
+  }
+  const spill = ReviewSpill.write(spillDir, kbEntries(analysed.reviews));
+  const reviews = recordsOf(analysed.reviews);
+  // The full reviews go now: nothing below reads them.
+  analysed.reviews = [];
+  const { kb, ...result } = finish({ ...consolidate(reviews, { scope: options.scope ?? 'subject' }), reviews }, taxonomy, cwe, diagnostics, skips);
+  return { ...result, kb, kbJson: () => serializeKbChunks(kb, spill.pieces()), dispose: () => spill.remove() };
+}
+
+/** Each review's element of kb.json's `reviews`, made as the spill takes it. */
+function* kbEntries(reviews: readonly Review[]): Generator<string> {
+  for (const review of reviews) yield kbEntry(review);
+}
+
+/** Each review without its preamble, conclusion, front matter and statements; a classifier's few reasons kept once each. */
+function recordsOf(reviews: readonly Review[]): ReviewRecord[] {
+  const once = interner();
+  return reviews.map(({ frontMatter: _f, preamble: _p, conclusion: _c, findings, ...rest }) => ({
+    ...rest,
+    findings: findings.map(({ statements: _s, ...finding }) => ({ ...finding, reasons: finding.reasons.map(once) })),
+  }));
+}
+
+function finish<R extends ReviewRecord>(
+  parts: { reviews: R[]; subjects: Subject[]; themes: Theme[] },
+  taxonomy: Taxonomy,
+  cwe: number[],
+  diagnostics: Diagnostic[],
+  skips: Diagnostic[],
+): { kb: Omit<KB, 'reviews'> & { reviews: R[] }; diagnostics: Diagnostic[]; skipped: number; skips: Diagnostic[] } {
+  const sorted = sortDiagnostics(diagnostics);
+  const kb = {
+    schemaVersion: 1 as const,
+    generator: GENERATOR,
+    stages: { classified: true, consolidated: true },
+    taxonomy: taxonomy.categories,
+    cwe: cweEntries(cwe),
+    reviews: parts.reviews,
+    subjects: parts.subjects,
+    themes: parts.themes,
+    diagnostics: sorted,
+  };
+  return { kb, diagnostics: sorted, skipped: skips.length, skips: sortDiagnostics(skips) };
+}
+
+/** Ingest and per-review analysis: every review final (subjects inferred where none was given) and sorted by id. */
+async function analyse(options: BuildOptions): Promise<Analysed> {
   const diagnostics: Diagnostic[] = [];
   // Every skipped review or record has exactly one diagnostic here (and in `diagnostics`).
   const skips: Diagnostic[] = [];
@@ -94,20 +178,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   assignInferredSubjects(reviews, diagnostics);
   reviews.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
-  const { subjects, themes } = consolidate(reviews, { scope: options.scope ?? 'subject' });
-  const sorted = sortDiagnostics(diagnostics);
-  const kb: KB = {
-    schemaVersion: 1,
-    generator: GENERATOR,
-    stages: { classified: true, consolidated: true },
-    taxonomy: taxonomy.categories,
-    cwe: cweEntries(collectCwe(reviews, taxonomy)),
-    reviews,
-    subjects,
-    themes,
-    diagnostics: sorted,
-  };
-  return { kb, diagnostics: sorted, skipped: skips.length, skips: sortDiagnostics(skips) };
+  return { reviews, taxonomy, diagnostics, skips };
 }
 
 /** A source file becomes one review input, or one per batch record (bad records are problems). */
@@ -198,7 +269,7 @@ function normalizeSubject(path: string): string {
   return path.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '');
 }
 
-function collectCwe(reviews: ReviewAnalysis[], taxonomy: Taxonomy): number[] {
+function collectCwe(reviews: readonly ReviewAnalysis[], taxonomy: Taxonomy): number[] {
   const ids = new Set<number>(taxonomy.categories.flatMap((c) => c.cwe));
   for (const r of reviews) for (const f of r.findings) f.cwe.forEach((id) => ids.add(id));
   return [...ids].sort((a, b) => a - b);

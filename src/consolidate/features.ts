@@ -1,5 +1,5 @@
 // Per-finding features for similarity (interned terms of title, lead and concern, identifiers of prose and pasted code, cited places) and corpus IDF.
-import type { Finding, LineRange, Review } from '../model.js';
+import type { FindingRecord, LineRange, ReviewRecord } from '../model.js';
 import { identifierKeys, textTerms } from './text.js';
 import { Vocabulary, type SparseVector } from './vector.js';
 
@@ -7,8 +7,8 @@ import { Vocabulary, type SparseVector } from './vector.js';
 export interface FindingFeatures {
   /** `review#item`: unique in the input. */
   key: string;
-  review: Review;
-  finding: Finding;
+  review: ReviewRecord;
+  finding: FindingRecord;
   subject: string;
   /** Stem ids of the title. */
   titleTerms: number[];
@@ -90,7 +90,7 @@ const HEADING = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/;
  * `1. **Title**: text…`): the title is weighted on its own and must not count twice — and, apart,
  * the code it pastes (fenced blocks), whose names say where. One pass over the lines.
  */
-export function bodyOf(finding: Finding): { prose: string; code: string } {
+export function bodyOf(finding: FindingRecord): { prose: string; code: string } {
   const source = finding.excerpt || finding.text;
   const title = fold(finding.title);
   const kept: string[] = [];
@@ -161,7 +161,7 @@ function addRanges(places: Map<string, LineRange[]>, path: string, ranges: LineR
 }
 
 /** Extracts the features of one finding, interning its terms. Corpus weights come later (`weigh`). */
-export function extractFeatures(review: Review, finding: Finding, vocabulary: Vocabulary): FindingFeatures {
+export function extractFeatures(review: ReviewRecord, finding: FindingRecord, vocabulary: Vocabulary): FindingFeatures {
   const body = bodyOf(finding);
   const code = textTerms(head(body.code, CODE_CHARS), 0, 0);
   // The prose without names of code: what the finding says is wrong, not where. A shared constant's

@@ -1,6 +1,6 @@
 // Cross-review consolidation: merge the same finding across reviews, place it in subjects, stable ids, recurring themes.
 import { createHash } from 'node:crypto';
-import type { ConsolidatedFinding, Review, Subject, Theme } from '../model.js';
+import type { ConsolidatedFinding, ReviewRecord, Subject, Theme } from '../model.js';
 import { candidateNeighbors } from './candidates.js';
 import { graphClusters, type ClusterOptions, type Edge } from './cluster.js';
 import { buildCorpus, extractFeatures, type Corpus, type FindingFeatures } from './features.js';
@@ -123,7 +123,7 @@ function majoritySubject(members: FindingFeatures[]): string {
  * any two findings may (contest mode), and each merged finding is placed in the subject most of its
  * sources belong to (ties: alphabetically first path).
  */
-export function consolidate(reviews: Review[], options: ConsolidateOptions): { subjects: Subject[]; themes: Theme[] } {
+export function consolidate(reviews: readonly ReviewRecord[], options: ConsolidateOptions): { subjects: Subject[]; themes: Theme[] } {
   const sortedReviews = [...reviews].sort((a, b) => compareStrings(a.id, b.id));
   const vocabulary = new Vocabulary();
   const features: FindingFeatures[] = [];
@@ -156,7 +156,7 @@ export function consolidate(reviews: Review[], options: ConsolidateOptions): { s
 
   const themes = findThemes(placed);
 
-  const subjectReviews = new Map<string, Review[]>();
+  const subjectReviews = new Map<string, ReviewRecord[]>();
   for (const r of sortedReviews) {
     const list = subjectReviews.get(r.subject) ?? [];
     list.push(r);

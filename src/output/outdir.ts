@@ -167,7 +167,8 @@ const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 /** Pieces of a streamed file are joined up to this size before each write (one write per kb.json element was 40,000 writes). */
 const WRITE_CHUNK = 1 << 20;
 
-function* coalesced(pieces: Iterable<string>): Generator<string> {
+/** Pieces joined into strings of about a MB: few writes, none of them huge. */
+export function* coalesced(pieces: Iterable<string>): Generator<string> {
   let parts: string[] = [];
   let size = 0;
   for (const piece of pieces) {
@@ -192,7 +193,8 @@ function markerText(files: string[], extra: Record<string, unknown> = {}): strin
 /** True when a `.cache` folder holds nothing but review-kb cache files (`reviews.<hex>.cache`, `render.<hex>.cache`, their temp files). */
 async function ownCache(dir: string): Promise<boolean> {
   const names = await readdir(dir).catch(() => null);
-  return names !== null && names.every((n) => /^(reviews|render)\.[0-9a-f]\.cache(\..*)?$/.test(n));
+  // Shards (and their temporary rewrites), and spill folders of a run that was killed (spill.ts).
+  return names !== null && names.every((n) => /^(reviews|render)\.[0-9a-f]\.cache(\..*)?$/.test(n) || /^spill-\d+-/.test(n));
 }
 
 /** What a run's marker says: the files it wrote, the size, time and key of each (when recorded), and its build record. */

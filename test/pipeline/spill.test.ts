@@ -1,0 +1,78 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { build, buildSpilled } from '../../src/pipeline.js';
+import { serializeKb } from '../../src/kb.js';
+import { consolidate } from '../../src/consolidate/index.js';
+import { checkOutputFolder } from '../../src/output/outdir.js';
+import { ReviewSpill } from '../../src/output/spill.js';
+
+/** Reviews in the seeds' style, rich in characters of two to four bytes, together well over a read piece (1 MB). */
+function multibyteCorpus(count: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'review-kb-spill-'));
+  const words = ['naïve', 'façade', 'Größe', '→ résumé', '日本語の入力', 'ошибка', '🔥 shell', 'çà'];
+  for (let n = 0; n < count; n++) {
+    const prose = Array.from({ length: 160 }, (_, k) => words[(n + k) % words.length]).join(' ');
+    writeFileSync(
+      join(dir, `review-${String(n).padStart(3, '0')}.md`),
+      `---\nfile: src/module_${n % 7}.py\nreviewer: model-${n % 3}\n---\n# Review\n\n` +
+        `1. **Command injection in \`run_${n % 5}\`** (lines ${10 + n}-${20 + n}): \`subprocess.call(cmd, shell=True)\` with a ${prose}.\n` +
+        `2. **Hard-coded secret** on line ${n + 3}: the ${prose} token is committed.\n\nOverall: ${prose}.\n`,
+    );
+  }
+  return dir;
+}
+
+describe('a spilled build', () => {
+  it('writes kb.json byte for byte as the in-memory build does, and keeps only records of the reviews', async () => {
+    const dir = multibyteCorpus(300);
+    const spills = mkdtempSync(join(tmpdir(), 'review-kb-spills-'));
+    const full = await build({ inputs: [dir] });
+    const spilled = await buildSpilled({ inputs: [dir] }, spills);
+    try {
+      const json = [...spilled.kbJson()].join('');
+      expect(Buffer.byteLength(json)).toBeGreaterThan(3 * 2 ** 20);
+      expect(json).toBe(serializeKb(full.kb));
+      // The records lack exactly the text only kb.json shows, and consolidate to the same subjects.
+      expect(Object.keys(spilled.kb.reviews[0]!)).not.toContain('preamble');
+      expect(Object.keys(spilled.kb.reviews[0]!.findings[0]!)).not.toContain('statements');
+      expect(spilled.kb.subjects).toEqual(full.kb.subjects);
+      expect(consolidate(spilled.kb.reviews, { scope: 'subject' })).toEqual(consolidate(full.kb.reviews, { scope: 'subject' }));
+    } finally {
+      spilled.dispose();
+    }
+    expect(readdirSync(spills)).toEqual([]);
+  });
+
+  it('removes the spill of a run that was killed, and a cache folder holding one is still review-kb\'s', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'review-kb-out-'));
+    const cache = join(out, '.cache');
+    // A process id no process has (above Linux's pid_max of 2^22).
+    mkdirSync(join(cache, 'spill-99999999-abc'), { recursive: true });
+    writeFileSync(join(cache, 'spill-99999999-abc', 'reviews.json'), '{}');
+    await expect(checkOutputFolder(out, false)).resolves.toBeUndefined();
+    const spilled = await buildSpilled({ inputs: ['seeds'], manifest: 'seeds/manifest.csv' }, cache);
+    expect(existsSync(join(cache, 'spill-99999999-abc'))).toBe(false);
+    const own = readdirSync(cache);
+    expect(own).toHaveLength(1);
+    expect(own[0]).toMatch(new RegExp(`^spill-${process.pid}-`));
+    expect(readFileSync(join(cache, own[0]!, 'reviews.json'), 'utf8')).toContain('"id": "000_737847ff5b057954.txt"');
+    const expected = serializeKb((await build({ inputs: ['seeds'], manifest: 'seeds/manifest.csv' })).kb);
+    expect([...spilled.kbJson()].join('')).toBe(expected);
+    spilled.dispose();
+    expect(readdirSync(cache)).toEqual([]);
+    // With no folder to spill into (no cache), the reviews stay in memory: the same kb.json.
+    const inMemory = await buildSpilled({ inputs: ['seeds'], manifest: 'seeds/manifest.csv' }, null);
+    expect([...inMemory.kbJson()].join('')).toBe(expected);
+  });
+
+  it('reads back a character split across two read pieces whole', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'review-kb-spills-'));
+    // The emoji's four bytes start one byte before the first piece (1 MiB) ends.
+    const entries = [`"${'a'.repeat(2 ** 20 - 2)}🔥"`, '"ошибка"'];
+    const spill = ReviewSpill.write(dir, entries);
+    expect([...spill.pieces()].join('')).toBe(entries.join(',\n'));
+    spill.remove();
+  });
+});
