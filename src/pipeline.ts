@@ -85,7 +85,9 @@ export async function buildSpilled(options: BuildOptions, spillDir: string | nul
   // The full reviews go now: nothing below reads them.
   analysed.reviews = [];
   const { kb, ...result } = finish({ ...consolidate(reviews, { scope: options.scope ?? 'subject' }), reviews }, taxonomy, cwe, diagnostics, skips);
-  return { ...result, kb, kbJson: () => serializeKbChunks(kb, spill.pieces()), dispose: () => spill.remove() };
+  // Not a closure here: it would share this scope with kbJson's and keep `kb` (every record) alive as long as the caller keeps `dispose`.
+  const dispose = spill.remove;
+  return { ...result, kb, kbJson: () => serializeKbChunks(kb, spill.pieces()), dispose };
 }
 
 /** Each review's element of kb.json's `reviews`, made as the spill takes it. */

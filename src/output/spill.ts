@@ -61,9 +61,8 @@ export class ReviewSpill {
     }
   }
 
-  remove(): void {
-    rmSync(this.folder, { recursive: true, force: true });
-  }
+  /** Bound, so it can be handed on alone. */
+  readonly remove = (): void => rmSync(this.folder, { recursive: true, force: true });
 }
 
 /** Spills of runs that were killed before removing theirs (their process is gone): removed. */

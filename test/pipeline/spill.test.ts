@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { build, buildSpilled } from '../../src/pipeline.js';
+import { build, buildSpilled, type SpilledBuild } from '../../src/pipeline.js';
 import { serializeKb } from '../../src/kb.js';
 import { consolidate } from '../../src/consolidate/index.js';
 import { checkOutputFolder } from '../../src/output/outdir.js';
@@ -74,5 +76,26 @@ describe('a spilled build', () => {
     const spill = ReviewSpill.write(dir, entries);
     expect([...spill.pieces()].join('')).toBe(entries.join(',\n'));
     spill.remove();
+  });
+
+  it('lets the records go once kb.json is made, however long the caller keeps dispose', async () => {
+    setFlagsFromString('--expose_gc');
+    const gc = runInNewContext('gc') as () => void;
+    const dir = mkdtempSync(join(tmpdir(), 'review-kb-spills-'));
+    let built: SpilledBuild | null = await buildSpilled({ inputs: ['seeds'], manifest: 'seeds/manifest.csv' }, dir);
+    const record = new WeakRef(built.kb.reviews[0]!);
+    const { dispose } = built;
+    let kbJson: (() => Generator<string>) | null = built.kbJson;
+    built = null;
+    expect([...kbJson()].join('')).toContain('"reviews": [');
+    kbJson = null;
+    // A WeakRef holds its target until the current job ends.
+    for (let i = 0; i < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      gc();
+    }
+    expect(record.deref()).toBeUndefined();
+    dispose();
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
