@@ -2,10 +2,10 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { coalesced } from './outdir.js';
+import { coalesced, WRITE_CHUNK } from './outdir.js';
 
-/** Bytes read back per piece. */
-const PIECE = 1 << 20;
+/** Bytes read back per piece (see WRITE_CHUNK for why no more). */
+const PIECE = WRITE_CHUNK;
 
 /** Array elements with the separator kb.json puts between them. */
 function* separated(entries: Iterable<string>): Generator<string> {
@@ -47,7 +47,7 @@ export class ReviewSpill {
     return new ReviewSpill(folder, file);
   }
 
-  /** The entries as written, joined by `,\n`, in pieces of about a MB (characters are never split). */
+  /** The entries as written, joined by `,\n`, in pieces of PIECE bytes or so (characters are never split). */
   *pieces(): Generator<string> {
     const fd = openSync(this.file, 'r');
     const decoder = new StringDecoder('utf8');

@@ -46,11 +46,15 @@ export function contentOf(file: RendererOutput): string {
   return 'pieces' in file ? [...file.pieces()].join('') : file.content;
 }
 
-/** Items stringified per slice: big enough that the calls cost nothing, small enough that no piece is large. */
-const SLICE = 256;
+/**
+ * Items stringified per slice: a few tickets come to some tens of KB, under V8's 128 KB limit for the
+ * young generation, whose garbage is collected cheaply; 256 made 1 MB strings that piled up in the old
+ * one until a full collection (see WRITE_CHUNK in output/outdir.ts).
+ */
+export const JSON_SLICE = 16;
 
 /**
- * `JSON.stringify(items, null, indent)` plus a newline, in pieces of a few hundred items: the same
+ * `JSON.stringify(items, null, indent)` plus a newline, in pieces of a few items: the same
  * bytes (an item's lines are indented alike at any position in the array), never one string.
  */
 export function* jsonArrayPieces(items: readonly unknown[], indent: number): Generator<string> {
@@ -59,8 +63,8 @@ export function* jsonArrayPieces(items: readonly unknown[], indent: number): Gen
     return;
   }
   yield '[\n';
-  for (let start = 0; start < items.length; start += SLICE) {
-    const text = JSON.stringify(items.slice(start, start + SLICE), null, indent);
+  for (let start = 0; start < items.length; start += JSON_SLICE) {
+    const text = JSON.stringify(items.slice(start, start + JSON_SLICE), null, indent);
     // The slice's own brackets go; the elements keep the indentation they have inside any array.
     yield `${start === 0 ? '' : ',\n'}${text.slice(2, -2)}`;
   }

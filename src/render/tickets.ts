@@ -165,5 +165,5 @@ function* jiraCsv(made: MadeTicket[]): Generator<string> {
   }
 }
 
-/** Tickets per piece of the Jira CSV. */
-const CSV_SLICE = 256;
+/** Tickets per piece of the Jira CSV: a few tens of KB (see JSON_SLICE). */
+const CSV_SLICE = 64;

@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { build, buildSpilled, type SpilledBuild } from '../../src/pipeline.js';
 import { serializeKb } from '../../src/kb.js';
 import { consolidate } from '../../src/consolidate/index.js';
-import { checkOutputFolder } from '../../src/output/outdir.js';
+import { checkOutputFolder, WRITE_CHUNK } from '../../src/output/outdir.js';
 import { ReviewSpill } from '../../src/output/spill.js';
 
-/** Reviews in the seeds' style, rich in characters of two to four bytes, together well over a read piece (1 MB). */
+/** Reviews in the seeds' style, rich in characters of two to four bytes, together many pieces read back. */
 function multibyteCorpus(count: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'review-kb-spill-'));
   const words = ['naïve', 'façade', 'Größe', '→ résumé', '日本語の入力', 'ошибка', '🔥 shell', 'çà'];
@@ -71,8 +71,8 @@ describe('a spilled build', () => {
 
   it('reads back a character split across two read pieces whole', () => {
     const dir = mkdtempSync(join(tmpdir(), 'review-kb-spills-'));
-    // The emoji's four bytes start one byte before the first piece (1 MiB) ends.
-    const entries = [`"${'a'.repeat(2 ** 20 - 2)}🔥"`, '"ошибка"'];
+    // The emoji's four bytes start one byte before the first piece read back ends.
+    const entries = [`"${'a'.repeat(WRITE_CHUNK - 2)}🔥"`, '"ошибка"'];
     const spill = ReviewSpill.write(dir, entries);
     expect([...spill.pieces()].join('')).toBe(entries.join(',\n'));
     spill.remove();
