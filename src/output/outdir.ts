@@ -167,8 +167,8 @@ const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 /**
  * Pieces of a streamed file are joined up to this size before each write (one write per kb.json
  * element was 40,000 writes). Under V8's 128 KB limit for objects of the young generation: larger
- * strings go straight to the old one, where they stay until a full collection, so writing the 800 MB
- * kb.json of 40,000 reviews in 1 MB strings piled up over a GB of them.
+ * strings go straight to the old one and stay there until a full collection, which V8 puts off
+ * while the heap may still grow (the 800 MB kb.json of 40,000 reviews was written as 1 MB strings).
  */
 export const WRITE_CHUNK = 64 * 1024;
 
@@ -195,10 +195,10 @@ function markerText(files: string[], extra: Record<string, unknown> = {}): strin
   return `${JSON.stringify({ generator: 'review-kb', files, ...extra }, null, 1)}\n`;
 }
 
-/** True when a `.cache` folder holds nothing but review-kb cache files (`reviews.<hex>.cache`, `render.<hex>.cache`, their temp files). */
+/** True when a `.cache` folder holds nothing but review-kb's (`reviews.<hex>.cache`, `render.<hex>.cache`, their temp files, spill folders). */
 async function ownCache(dir: string): Promise<boolean> {
   const names = await readdir(dir).catch(() => null);
-  // Shards (and their temporary rewrites), and spill folders of a run that was killed (spill.ts).
+  // A spill folder stays behind when a run is killed (spill.ts).
   return names !== null && names.every((n) => /^(reviews|render)\.[0-9a-f]\.cache(\..*)?$/.test(n) || /^spill-\d+-/.test(n));
 }
 
