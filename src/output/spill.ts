@@ -18,10 +18,11 @@ function* separated(entries: Iterable<string>): Generator<string> {
 
 /**
  * At repository scale the reviews' text is most of the heap, and only kb.json shows all of it
- * (consolidation and the renderers read records of the reviews, see ReviewRecord). So each review's kb.json entry is written here as
- * soon as the reviews are final and sorted, the build keeps a lighter record of each, and kb.json
- * copies the entries back in. The file sits in a folder of its own under `dir` (the cache folder,
- * not /tmp, which is often memory), removed by `remove()`, or by the next run if this one is killed.
+ * (consolidation and the renderers read records of the reviews, see ReviewRecord). So each review's
+ * kb.json entry is written here as soon as the reviews are final and sorted, the build keeps a
+ * lighter record of each, and kb.json copies the entries back in. The file sits in a folder of its
+ * own under `dir` (the cache folder, not /tmp, which is often memory), removed by `remove()`, or by
+ * the next run if this one is killed.
  */
 export class ReviewSpill {
   private constructor(
