@@ -57,6 +57,16 @@ describe('browsable HTML (static checks)', () => {
     expect(first).toContain('<blockquote>');
   });
 
+  it('writes the overview\'s subject table as escaped HTML where its template has the placeholder', () => {
+    const kb = sampleKb();
+    kb.subjects[0]!.path = 'src/<script>alert(1)</script>&x.py';
+    kb.taxonomy.find((c) => c.id === 'command-injection')!.name = 'Command <b>injection</b> & co';
+    const page = renderAll(kb, {}).find((f) => f.path === 'html/index.html')!.content;
+    expect(page).toContain('>src/&lt;script&gt;alert(1)&lt;/script&gt;&amp;x.py</a></td>');
+    expect(page).toContain('<th>Command &lt;b&gt;injection&lt;/b&gt; &amp; co</th>');
+    expect(page).not.toContain('review-kb-subjects');
+  });
+
   it('overview has the subject × category table', () => {
     const page = byPath.get('html/index.html')!;
     expect(page).toMatch(/<th>Subject<\/th>\s*<th>Command injection<\/th>/);
