@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -65,6 +65,15 @@ describe('browsable HTML (static checks)', () => {
     expect(page).toContain('>src/&lt;script&gt;alert(1)&lt;/script&gt;&amp;x.py</a></td>');
     expect(page).toContain('<th>Command &lt;b&gt;injection&lt;/b&gt; &amp; co</th>');
     expect(page).not.toContain('review-kb-subjects');
+  });
+
+  it('keeps a custom overview template\'s own markdown table (no placeholder)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'review-kb-html-tpl-'));
+    writeFileSync(join(dir, 'html-index.md.hbs'), '| Subject | Findings |\n| --- | --- |\n{{#each rows}}\n| {{link path href}} | {{total}} |\n{{/each}}\n');
+    const page = renderAll(sampleKb(), { templatesDir: dir }).find((f) => f.path === 'html/index.html')!.content;
+    expect(page).toMatch(/<th>Subject<\/th>\s*<th>Findings<\/th>/);
+    expect(page).toContain('<a href="subjects/neutron-agent-linux-utils-py.html">neutron/agent/linux/utils.py</a>');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('overview has the subject × category table', () => {
