@@ -8,7 +8,7 @@ import { inferSubjects } from './ingest/subjects.js';
 import { cweEntries, loadTaxonomy, type Taxonomy } from './classify/index.js';
 import { consolidate } from './consolidate/index.js';
 import { fromInputError, sortDiagnostics } from './diagnostics.js';
-import type { Diagnostic, KB, RecordKb, Review, ReviewAnalysis, ReviewRecord, Subject, Theme } from './model.js';
+import type { Diagnostic, KB, RecordKb, Review, ReviewAnalysis, ReviewRecord } from './model.js';
 import { interner, kbEntry, serializeKbChunks } from './kb.js';
 import { ReviewSpill } from './output/spill.js';
 import { GENERATOR } from './version.js';
@@ -52,9 +52,8 @@ interface Analysed {
 }
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
-  const { reviews, taxonomy, diagnostics, skips } = await analyse(options);
-  const cwe = collectCwe(reviews, taxonomy);
-  return finish({ ...consolidate(reviews, { scope: options.scope ?? 'subject' }), reviews }, taxonomy, cwe, diagnostics, skips);
+  const { reviews, ...run } = await analyse(options);
+  return finish(reviews, run, options);
 }
 
 export interface SpilledBuild extends Omit<BuildResult, 'kb'> {
@@ -73,18 +72,15 @@ export interface SpilledBuild extends Omit<BuildResult, 'kb'> {
  * put it in: /tmp is often memory, or not writable) the full reviews stay until kb.json is written.
  */
 export async function buildSpilled(options: BuildOptions, spillDir: string | null): Promise<SpilledBuild> {
-  const analysed = await analyse(options);
-  const { taxonomy, diagnostics, skips } = analysed;
-  const cwe = collectCwe(analysed.reviews, taxonomy);
+  const { reviews: full, ...run } = await analyse(options);
   if (spillDir === null) {
-    const { kb, ...result } = finish({ ...consolidate(analysed.reviews, { scope: options.scope ?? 'subject' }), reviews: analysed.reviews }, taxonomy, cwe, diagnostics, skips);
+    const { kb, ...result } = finish(full, run, options);
     return { ...result, kb, kbJson: () => serializeKbChunks(kb), dispose: () => undefined };
   }
-  const spill = ReviewSpill.write(spillDir, kbEntries(analysed.reviews));
-  const reviews = recordsOf(analysed.reviews);
+  const spill = ReviewSpill.write(spillDir, kbEntries(full));
   // The full reviews go now: nothing below reads them.
-  analysed.reviews = [];
-  const { kb, ...result } = finish({ ...consolidate(reviews, { scope: options.scope ?? 'subject' }), reviews }, taxonomy, cwe, diagnostics, skips);
+  const reviews = recordsOf(full.splice(0));
+  const { kb, ...result } = finish(reviews, run, options);
   // Not a closure here: it would share this scope with kbJson's and keep `kb` (every record) alive as long as the caller keeps `dispose`.
   const dispose = spill.remove;
   return { ...result, kb, kbJson: () => serializeKbChunks(kb, spill.pieces()), dispose };
@@ -104,23 +100,23 @@ function recordsOf(reviews: readonly Review[]): ReviewRecord[] {
   }));
 }
 
+/** Consolidates the reviews (full, or records of them) and assembles the KB around them. */
 function finish<R extends ReviewRecord>(
-  parts: { reviews: R[]; subjects: Subject[]; themes: Theme[] },
-  taxonomy: Taxonomy,
-  cwe: number[],
-  diagnostics: Diagnostic[],
-  skips: Diagnostic[],
+  reviews: R[],
+  { taxonomy, diagnostics, skips }: Omit<Analysed, 'reviews'>,
+  options: BuildOptions,
 ): { kb: Omit<KB, 'reviews'> & { reviews: R[] }; diagnostics: Diagnostic[]; skipped: number; skips: Diagnostic[] } {
+  const { subjects, themes } = consolidate(reviews, { scope: options.scope ?? 'subject' });
   const sorted = sortDiagnostics(diagnostics);
   const kb = {
     schemaVersion: 1 as const,
     generator: GENERATOR,
     stages: { classified: true, consolidated: true },
     taxonomy: taxonomy.categories,
-    cwe: cweEntries(cwe),
-    reviews: parts.reviews,
-    subjects: parts.subjects,
-    themes: parts.themes,
+    cwe: cweEntries(collectCwe(reviews, taxonomy)),
+    reviews,
+    subjects,
+    themes,
     diagnostics: sorted,
   };
   return { kb, diagnostics: sorted, skipped: skips.length, skips: sortDiagnostics(skips) };
@@ -271,7 +267,7 @@ function normalizeSubject(path: string): string {
   return path.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '');
 }
 
-function collectCwe(reviews: readonly ReviewAnalysis[], taxonomy: Taxonomy): number[] {
+function collectCwe(reviews: readonly ReviewRecord[], taxonomy: Taxonomy): number[] {
   const ids = new Set<number>(taxonomy.categories.flatMap((c) => c.cwe));
   for (const r of reviews) for (const f of r.findings) f.cwe.forEach((id) => ids.add(id));
   return [...ids].sort((a, b) => a - b);
