@@ -1,5 +1,6 @@
 // The unit every renderer returns: a file's path inside the output folder and its content, or how to make it.
 import { createHash } from 'node:crypto';
+import type { SubjectView } from './view.js';
 
 export interface RenderedFile {
   /** Relative to the output folder, POSIX slashes, never escaping it (built with safeRelativePath). */
@@ -32,11 +33,11 @@ export type RendererOutput = RenderedFile | PlannedFile | PiecewiseFile;
  * A renderer in parts, so that every output made from one subject is made together (see renderEach):
  * the excerpt quotes its pages share are made once and let go before the next subject.
  */
-export interface Renderer<Subject> {
+export interface Renderer {
   /** Pages about the whole KB (indexes, category pages), made before any subject's. */
   overall?(): Iterable<RendererOutput>;
   /** The outputs of one subject (`index`: its place in the view's order). */
-  subject?(subject: Subject, index: number): Iterable<RendererOutput>;
+  subject?(subject: SubjectView, index: number): Iterable<RendererOutput>;
   /** Outputs made from what every subject gave (the ticket lists), made last. */
   after?(): Iterable<RendererOutput>;
 }

@@ -60,7 +60,7 @@ function withScriptHash(page: string, script: string): string {
 const severityKey = (f: FindingView): string => f.severity ?? 'unrated';
 const categoryKey = (f: FindingView): string => f.category?.id ?? 'uncategorized';
 
-export function renderHtml(view: KbView, t: TemplateSet, salt: string): Renderer<SubjectView> {
+export function renderHtml(view: KbView, t: TemplateSet, salt: string): Renderer {
   const index = `${HTML}/index.html`;
   const slugs = uniqueSlugs(view.subjects.map((s) => s.path));
   const subjectPage = new Map(view.subjects.map((s, i) => [s.id, `${HTML}/subjects/${slugs[i]}.html`]));

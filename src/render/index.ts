@@ -9,7 +9,7 @@ import { renderSarif } from './sarif.js';
 import { renderTickets } from './tickets.js';
 import type { Triage } from './triage.js';
 import type { Memo } from '../cache/memo.js';
-import { buildView, QuoteCache, taxonomyDigest, type SubjectView } from './view.js';
+import { buildView, QuoteCache, taxonomyDigest } from './view.js';
 import { templateSet } from './handlebars.js';
 
 export type { RenderedFile } from './files.js';
@@ -50,7 +50,7 @@ export function* renderEach(kb: RenderableKb, options: RenderOptions = {}): Gene
   // Without a build id nothing can be known about earlier pages: a salt of this run alone makes every key new.
   // Review links are in each subject's view already (its digest covers them); the taxonomy is shared by every page.
   const salt = `${options.buildId ?? randomUUID()}\u0000${taxonomyDigest(view)}`;
-  const renderers: Renderer<SubjectView>[] = [renderReports(view, t, salt), renderSite(view, t, salt), renderHtml(view, t, salt), { after: () => renderSarif(view) },
+  const renderers: Renderer[] = [renderReports(view, t, salt), renderSite(view, t, salt), renderHtml(view, t, salt), { after: () => renderSarif(view) },
     renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t, salt, options.memo),
   ];
   for (const r of renderers) if (r.overall) yield* tidyMarkdown(r.overall());

@@ -7,7 +7,7 @@ export function reportPath(subject: Pick<SubjectView, 'page'>): string {
   return `reports/${subject.page}.md`;
 }
 
-export function renderReports(view: KbView, t: TemplateSet, salt: string): Renderer<SubjectView> {
+export function renderReports(view: KbView, t: TemplateSet, salt: string): Renderer {
   const index = 'index.md';
   const withHref = <T extends { page: string }>(s: T, from: string) => ({ ...s, href: relLink(from, reportPath(s)) });
   return {

@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { pageKey, type Renderer } from './files.js';
 import { oneLine, uniqueSlugs } from './escape.js';
 import type { TemplateSet } from './handlebars.js';
-import { findingOnPage, groupBy, relLink, subjectDigest, subjectOnPage, SEVERITIES, type CategoryView, type FindingView, type KbView, type SubjectView } from './view.js';
+import { findingOnPage, groupBy, relLink, subjectDigest, subjectOnPage, SEVERITIES, type CategoryView, type FindingView, type KbView } from './view.js';
 
 export const SITE = 'site';
 
@@ -38,7 +38,7 @@ export function frontMatter(data: FrontMatter): string {
 const categoryJson = (label: string, position: number, description: string): string =>
   `${JSON.stringify({ label, position, collapsed: false, link: { type: 'generated-index', title: label, description } }, null, 2)}\n`;
 
-export function renderSite(view: KbView, t: TemplateSet, salt: string): Renderer<SubjectView> {
+export function renderSite(view: KbView, t: TemplateSet, salt: string): Renderer {
   const index = `${SITE}/index.md`;
   const advice = `${SITE}/recurring-advice.md`;
   // Flat pages: Docusaurus ignores `_`-prefixed files (think `__init__.py`), and flat slugs are URLs everywhere.

@@ -6,7 +6,7 @@ import { cleanText, oneLine } from './escape.js';
 import { jsonArrayPieces, pageKey, type Renderer, type RendererOutput } from './files.js';
 import type { TemplateSet } from './handlebars.js';
 import type { Triage } from './triage.js';
-import { SEVERITIES, subjectDigest, type FindingView, type KbView, type SubjectView } from './view.js';
+import { SEVERITIES, subjectDigest, type FindingView, type KbView } from './view.js';
 import { NO_MEMO, type Memo } from '../cache/memo.js';
 
 export const TICKETS = 'tickets';
@@ -69,7 +69,7 @@ interface MadeTicket {
  * stances get tickets, so they are remembered per subject under that key and rendered again only for
  * subjects that changed.
  */
-export function renderTickets(view: KbView, options: TicketOptions, tpl: TemplateSet, salt: string, memo: Memo = NO_MEMO): Renderer<SubjectView> {
+export function renderTickets(view: KbView, options: TicketOptions, tpl: TemplateSet, salt: string, memo: Memo = NO_MEMO): Renderer {
   const stances = [...new Set<Stance>(options.stances ?? ['concern'])].sort();
   const made = new Map<FindingView, MadeTicket>();
   return {
