@@ -1,5 +1,5 @@
 // One batch of per-review work, the same on the main thread (serial) and in a worker: read, hash, analyse, serialize.
-import { decodeText, DEFAULT_MAX_REVIEW_BYTES, InputError, readBytes, tooLarge } from '../ingest/read.js';
+import { decodeText, InputError, readBytes, tooLarge } from '../ingest/read.js';
 import { fromInputError } from '../diagnostics.js';
 import { cacheKey, sha256, type CacheVersions } from '../cache/store.js';
 import type { Diagnostic, ReviewAnalysis } from '../model.js';
@@ -56,7 +56,7 @@ export async function readItem(item: WorkItem, maxBytes: number): Promise<ItemTe
   let text: string;
   let digest: string;
   if (item.text === null) {
-    const bytes = await readBytes(item.file, maxBytes ?? DEFAULT_MAX_REVIEW_BYTES);
+    const bytes = await readBytes(item.file, maxBytes);
     text = decodeText(item.file, bytes);
     digest = sha256(bytes);
   } else {
