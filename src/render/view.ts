@@ -78,7 +78,8 @@ export interface FindingView {
   /** Evidence lines formatted `L285-L340`. */
   lineLabels: string[];
   recommendations: string[];
-  theme: ThemeView | null;
+  /** The recurring advice it belongs to: named, not listed (see ThemeRef). */
+  theme: ThemeRef | null;
   triage: TriageEntry | null;
   subject: { id: string; path: string };
 }
@@ -116,11 +117,19 @@ export interface SubjectView {
   byCategory: Record<string, number>;
 }
 
-export interface ThemeView {
+/**
+ * A theme as a finding names it: what a subject's pages show of it. Not its subjects and size, which
+ * change whenever another file's advice joins or leaves it: a subject's pages (their keys digest the
+ * subject, see subjectDigest) must not be rendered again for that.
+ */
+export interface ThemeRef {
   id: string;
   title: string;
   slug: string;
   category: CategoryView | null;
+}
+
+export interface ThemeView extends ThemeRef {
   subjects: { id: string; path: string; page: string }[];
   findings: number;
 }
@@ -255,7 +264,7 @@ export function buildView(kb: RenderableKb, options: ViewOptions = {}): KbView {
         .map((s) => ({ id: s.id, path: s.path, page: pages.get(s.id)! })),
       findings: t.findings.length,
     }));
-  const themeById = new Map(themes.map((t) => [t.id, t]));
+  const themeById = new Map(themes.map((t): [string, ThemeRef] => [t.id, { id: t.id, title: t.title, slug: t.slug, category: t.category }]));
 
   const findingsById = new Map<string, FindingView>();
   const quotes = options.quotes ?? new QuoteCache();
@@ -460,10 +469,8 @@ const sha = (text: string): string => createHash('sha256').update(text).digest('
 
 /**
  * A digest of everything a subject's pages can show, computed once and shared by every renderer (page
- * keys). Shared objects are digested once and stand in by digest or id: a theme (recurring advice may list
- * a thousand subjects, which every themed finding would otherwise repeat), and categories (the taxonomy
- * goes into the renderers' salt, see {@link taxonomyDigest}). `all` repeats the other lists; quotes
- * (not enumerable) follow from excerpts.
+ * keys). Categories stand in by id (the taxonomy goes into the renderers' salt, see {@link taxonomyDigest}).
+ * `all` repeats the other lists; quotes (not enumerable) follow from excerpts.
  */
 export function subjectDigest(s: SubjectView): string {
   let digest = digests.get(s);
@@ -471,17 +478,10 @@ export function subjectDigest(s: SubjectView): string {
     const json = JSON.stringify(s, (key, value: unknown) => {
       if (key === 'all') return undefined;
       if ((key === 'category' || key === 'secondaryCategory') && value) return (value as CategoryView).id;
-      if (key === 'theme' && value) return themeDigest(value as ThemeView);
       return value;
     });
     digests.set(s, (digest = sha(json)));
   }
-  return digest;
-}
-
-function themeDigest(t: ThemeView): string {
-  let digest = digests.get(t);
-  if (digest === undefined) digests.set(t, (digest = sha(JSON.stringify(t))));
   return digest;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderAll } from '../../src/render/index.js';
+import { renderAll, renderEach } from '../../src/render/index.js';
+import type { KB } from '../../src/model.js';
 import { toString } from 'mdast-util-to-string';
 import { nodes, parseMd, sampleKb } from './helpers.js';
 
@@ -44,6 +45,29 @@ describe('index.md and per-subject reports', () => {
     expect(utils).toContain('[Keep third-party dependencies up to date](../../../../index.md#theme-dependencies)');
     // The themed finding has no full section of its own.
     expect(utils).not.toContain('`rk-d3a0f6b218`');
+  });
+
+  it("keeps a subject's page keys when another file's advice joins its theme, so a re-run does not render them again", () => {
+    const keys = (kb: KB): Map<string, string> =>
+      new Map([...renderEach(kb, { buildId: 'same build' })].flatMap((f) => ('key' in f ? [[f.path, f.key] as [string, string]] : [])));
+    const joined = sampleKb();
+    const theme = joined.themes.find((t) => t.id === 'theme-dependencies')!;
+    const other = joined.subjects.find((s) => s.id === 'etc-x')!;
+    const advice = other.findings.find((f) => f.id === 'rk-a0b1c2d3e4')!;
+    advice.theme = theme.id;
+    theme.subjects.push(other.id);
+    theme.findings.push(advice.id);
+
+    const before = keys(sampleKb());
+    const after = keys(joined);
+    const pagesOf = (name: RegExp): string[] => [...before.keys()].filter((p) => name.test(p));
+    expect(pagesOf(/utils[.-]py/)).toHaveLength(3); // report, site page, HTML page
+    for (const path of [...pagesOf(/utils[.-]py/), ...pagesOf(/test[_-]netlink[_-]lib/)]) expect(after.get(path), path).toBe(before.get(path));
+    // The file that joined is rendered again, and the overview lists it under the theme.
+    expect(pagesOf(/etc[/-]x/)).toHaveLength(3);
+    for (const path of pagesOf(/etc[/-]x/)) expect(after.get(path), path).not.toBe(before.get(path));
+    const index = renderAll(joined, {}).find((f) => f.path === 'index.md')!.content;
+    expect(index).not.toBe(byPath.get('index.md'));
   });
 
   it('sorts findings by severity, then specificity', () => {
