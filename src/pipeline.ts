@@ -3,7 +3,7 @@ import { parseBatch } from './ingest/batch.js';
 import { discover, type ReviewSource } from './ingest/discover.js';
 import { loadManifest, manifestEntry, type Manifest } from './ingest/manifest.js';
 import { DEFAULT_MAX_REVIEW_BYTES, InputError, MAX_BATCH_BYTES, readText } from './ingest/read.js';
-import { analyzeAll, asDiagnostic, type ExternalMeta, type ReviewInput, type RunStats } from './worker/run.js';
+import { analyzeEach, asDiagnostic, type ExternalMeta, type ReviewInput, type RunStats } from './worker/run.js';
 import { inferSubjects } from './ingest/subjects.js';
 import { cweEntries, loadTaxonomy, type Taxonomy } from './classify/index.js';
 import { consolidate } from './consolidate/index.js';
@@ -43,16 +43,16 @@ export interface BuildResult {
   skips: Diagnostic[];
 }
 
-/** The reviews, final and sorted by id, with every diagnostic and skip of the run so far. */
-interface Analysed {
-  reviews: Review[];
+/** The reviews (as `analyse` was asked to keep them), final and sorted by id, with every diagnostic and skip of the run so far. */
+interface Analysed<R extends ReviewRecord> {
+  reviews: R[];
   taxonomy: Taxonomy;
   diagnostics: Diagnostic[];
   skips: Diagnostic[];
 }
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
-  const { reviews, ...run } = await analyse(options);
+  const { reviews, ...run } = await analyse(options, (review) => review);
   return finish(reviews, run, options);
 }
 
@@ -66,44 +66,46 @@ export interface SpilledBuild extends Omit<BuildResult, 'kb'> {
 }
 
 /**
- * {@link build} for repository scale: as soon as the reviews are final, their kb.json entries are
- * written to a spill file under `spillDir` and only records of them stay in memory (the text they were
- * analysed from is most of the heap, and only kb.json shows it). Without a folder (no cache folder to
- * put it in: /tmp is often memory, or not writable) the full reviews stay until kb.json is written.
+ * {@link build} for repository scale: as soon as a review is final, its kb.json entry is written to a
+ * spill file under `spillDir` and only a record of it stays in memory (the text it was analysed from
+ * is most of the heap, and only kb.json shows it), so the whole analysis is never held at once. Without
+ * a folder (no cache folder to put it in: /tmp is often memory, or not writable) the full reviews stay
+ * until kb.json is written.
  */
 export async function buildSpilled(options: BuildOptions, spillDir: string | null): Promise<SpilledBuild> {
-  const { reviews: full, ...run } = await analyse(options);
   if (spillDir === null) {
-    const { kb, ...result } = finish(full, run, options);
+    const { reviews, ...run } = await analyse(options, (review) => review);
+    const { kb, ...result } = finish(reviews, run, options);
     return { ...result, kb, kbJson: () => serializeKbChunks(kb), dispose: () => undefined };
   }
-  const spill = ReviewSpill.write(spillDir, kbEntries(full));
-  // The full reviews go now: nothing below reads them.
-  const reviews = recordsOf(full.splice(0));
+  const spill = ReviewSpill.create(spillDir);
+  let analysed: Analysed<ReviewRecord>;
+  try {
+    const once = interner();
+    analysed = await analyse(options, (review) => {
+      spill.add(review.id, kbEntry(review));
+      return recordOf(review, once);
+    });
+  } catch (error) {
+    spill.remove();
+    throw error;
+  }
+  const { reviews, ...run } = analysed;
   const { kb, ...result } = finish(reviews, run, options);
   // Not a closure here: it would share this scope with kbJson's and keep `kb` (every record) alive as long as the caller keeps `dispose`.
   const dispose = spill.remove;
-  return { ...result, kb, kbJson: () => serializeKbChunks(kb, spill.pieces()), dispose };
+  return { ...result, kb, kbJson: () => serializeKbChunks(kb, spill.pieces(kb.reviews.map((r) => r.id))), dispose };
 }
 
-/** Each review's element of kb.json's `reviews`, made as the spill takes it. */
-function* kbEntries(reviews: readonly Review[]): Generator<string> {
-  for (const review of reviews) yield kbEntry(review);
-}
-
-/** Each review without its preamble, conclusion, front matter and statements; a classifier's few reasons kept once each. */
-function recordsOf(reviews: readonly Review[]): ReviewRecord[] {
-  const once = interner();
-  return reviews.map(({ frontMatter: _f, preamble: _p, conclusion: _c, findings, ...rest }) => ({
-    ...rest,
-    findings: findings.map(({ statements: _s, ...finding }) => ({ ...finding, reasons: finding.reasons.map(once) })),
-  }));
+/** A review without its preamble, conclusion, front matter and statements; a classifier's few reasons kept once each (`once`). */
+function recordOf({ frontMatter: _f, preamble: _p, conclusion: _c, findings, ...rest }: Review, once: (reason: string) => string): ReviewRecord {
+  return { ...rest, findings: findings.map(({ statements: _s, ...finding }) => ({ ...finding, reasons: finding.reasons.map(once) })) };
 }
 
 /** Consolidates the reviews (full, or records of them) and assembles the KB around them. */
 function finish<R extends ReviewRecord>(
   reviews: R[],
-  { taxonomy, diagnostics, skips }: Omit<Analysed, 'reviews'>,
+  { taxonomy, diagnostics, skips }: Omit<Analysed<R>, 'reviews'>,
   options: BuildOptions,
 ): { kb: Omit<KB, 'reviews'> & { reviews: R[] }; diagnostics: Diagnostic[]; skipped: number; skips: Diagnostic[] } {
   const { subjects, themes } = consolidate(reviews, { scope: options.scope ?? 'subject' });
@@ -122,8 +124,12 @@ function finish<R extends ReviewRecord>(
   return { kb, diagnostics: sorted, skipped: skips.length, skips: sortDiagnostics(skips) };
 }
 
-/** Ingest and per-review analysis: every review final (subjects inferred where none was given) and sorted by id. */
-async function analyse(options: BuildOptions): Promise<Analysed> {
+/**
+ * Ingest and per-review analysis: every review final (subjects inferred where none was given) and sorted
+ * by id. Each review is handed to `keep` as soon as it is final, and only what that returns is kept:
+ * on arrival, or, for a review whose subject is inferred from all of them, once they are all in.
+ */
+async function analyse<R extends ReviewRecord>(options: BuildOptions, keep: (review: Review) => R): Promise<Analysed<R>> {
   const diagnostics: Diagnostic[] = [];
   // Every skipped review or record has exactly one diagnostic here (and in `diagnostics`).
   const skips: Diagnostic[] = [];
@@ -152,7 +158,9 @@ async function analyse(options: BuildOptions): Promise<Analysed> {
     }
   }
 
-  const outcomes = await analyzeAll(inputs, {
+  const kept: R[] = [];
+  const unplaced: Review[] = [];
+  await analyzeEach(inputs, {
     taxonomy,
     taxonomyFile: options.taxonomy ?? null,
     maxBytes: options.maxBytes,
@@ -162,21 +170,23 @@ async function analyse(options: BuildOptions): Promise<Analysed> {
     timeoutMs: options.timeoutMs,
     stats: options.stats,
     digests: options.digests,
-  });
-  const reviews: Review[] = [];
-  outcomes.forEach((outcome, i) => {
+  }, (i, outcome) => {
+    // In no particular order: diagnostics are sorted when the KB is assembled.
     if (!outcome.ok) {
       skips.push(outcome.diagnostic);
       diagnostics.push(outcome.diagnostic);
       return;
     }
     diagnostics.push(...outcome.diagnostics);
-    reviews.push(toReview(inputs[i]!, outcome, diagnostics));
+    const review = toReview(inputs[i]!, outcome, diagnostics);
+    if (review.subjectInferred) unplaced.push(review);
+    else kept.push(keep(review));
   });
-  assignInferredSubjects(reviews, diagnostics);
-  reviews.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  assignInferredSubjects(unplaced, diagnostics);
+  for (const review of unplaced) kept.push(keep(review));
+  kept.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
-  return { reviews, taxonomy, diagnostics, skips };
+  return { reviews: kept, taxonomy, diagnostics, skips };
 }
 
 /** A source file becomes one review input, or one per batch record (bad records are problems). */
@@ -247,8 +257,8 @@ function toReview(input: ReviewInput, result: { analysis: ReviewAnalysis; hash: 
   };
 }
 
-function assignInferredSubjects(reviews: Review[], diagnostics: Diagnostic[]): void {
-  const missing = reviews.filter((r) => r.subjectInferred);
+/** Reviews that name no subject get one inferred from all of them (see inferSubjects). */
+function assignInferredSubjects(missing: Review[], diagnostics: Diagnostic[]): void {
   if (missing.length === 0) return;
   const inferred = inferSubjects(missing.map((r) => ({ id: r.id, analysis: r })));
   for (const review of missing) {

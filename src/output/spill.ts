@@ -1,69 +1,112 @@
-// The reviews' part of kb.json, written to a file as soon as the reviews are final and read back when kb.json is written.
+// The reviews' part of kb.json, written to a file as each review is final and read back, in kb.json's order, when kb.json is written.
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { coalesced, WRITE_CHUNK } from './outdir.js';
+import { WRITE_CHUNK } from './outdir.js';
 
 /** Bytes read back per piece (see WRITE_CHUNK for why no more). */
 const PIECE = WRITE_CHUNK;
 
-/** Array elements with the separator kb.json puts between them. */
-function* separated(entries: Iterable<string>): Generator<string> {
-  let first = true;
-  for (const entry of entries) {
-    yield first ? entry : `,\n${entry}`;
-    first = false;
-  }
-}
-
 /**
  * At repository scale the reviews' text is most of the heap, and only kb.json shows all of it
  * (consolidation and the renderers read records of the reviews, see ReviewRecord). So each review's
- * kb.json entry is written here as soon as the reviews are final and sorted, the build keeps a
- * lighter record of each, and kb.json copies the entries back in. The file sits in a folder of its
- * own under `dir` (the cache folder, not /tmp, which is often memory), removed by `remove()`, or by
- * the next run if this one is killed.
+ * kb.json entry is written here as soon as the review is final, the build keeps a lighter record of
+ * it, and kb.json copies the entries back in, in its own order. The file sits in a folder of its own
+ * under `dir` (the cache folder, not /tmp, which is often memory), removed by `remove()`, or by the
+ * next run if this one is killed.
  */
 export class ReviewSpill {
+  private fd: number | null;
+  /** Entries not yet written, and their length in characters. */
+  private pending: string[] = [];
+  private pendingLength = 0;
+  /** Bytes in the file once the pending entries are written. */
+  private end = 0;
+  /** Where each review's entry is in the file. */
+  private readonly at = new Map<string, [start: number, bytes: number]>();
+
   private constructor(
     private readonly folder: string,
     private readonly file: string,
-  ) {}
+  ) {
+    this.fd = openSync(file, 'w');
+  }
 
-  /** Writes `entries` (each one array element of kb.json's `reviews`) in order. */
-  static write(dir: string, entries: Iterable<string>): ReviewSpill {
+  /** A new, empty spill in a folder of its own under `dir`; spills of killed runs there are removed. */
+  static create(dir: string): ReviewSpill {
     mkdirSync(dir, { recursive: true });
     removeAbandoned(dir);
     const folder = mkdtempSync(join(dir, `spill-${process.pid}-`));
-    const file = join(folder, 'reviews.json');
-    const fd = openSync(file, 'w');
-    let done = false;
     try {
-      for (const piece of coalesced(separated(entries))) writeSync(fd, piece);
-      done = true;
-    } finally {
-      closeSync(fd);
-      if (!done) rmSync(folder, { recursive: true, force: true });
+      return new ReviewSpill(folder, join(folder, 'reviews.json'));
+    } catch (error) {
+      rmSync(folder, { recursive: true, force: true });
+      throw error;
     }
-    return new ReviewSpill(folder, file);
   }
 
-  /** The entries as written, joined by `,\n`, in pieces of PIECE bytes or so (characters are never split). */
-  *pieces(): Generator<string> {
+  /** Keeps a review's entry (one array element of kb.json's `reviews`), written in pieces of about WRITE_CHUNK. */
+  add(id: string, entry: string): void {
+    const bytes = Buffer.byteLength(entry);
+    this.at.set(id, [this.end, bytes]);
+    this.end += bytes;
+    this.pending.push(entry);
+    this.pendingLength += entry.length;
+    if (this.pendingLength >= WRITE_CHUNK) this.writePending();
+  }
+
+  /** Every entry added is in the file: it can be read back. */
+  close(): void {
+    if (this.fd === null) return;
+    this.writePending();
+    closeSync(this.fd);
+    this.fd = null;
+  }
+
+  /**
+   * The entries of `ids`, in that order, joined by `,\n` as kb.json puts them, in pieces of PIECE bytes
+   * or so (characters are never split). Throws for an id never added.
+   */
+  *pieces(ids: Iterable<string>): Generator<string> {
+    this.close();
     const fd = openSync(this.file, 'r');
-    const decoder = new StringDecoder('utf8');
     const buffer = Buffer.allocUnsafe(PIECE);
     try {
-      for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) yield decoder.write(buffer.subarray(0, read));
-      const rest = decoder.end();
-      if (rest) yield rest;
+      let first = true;
+      for (const id of ids) {
+        const at = this.at.get(id);
+        if (!at) throw new Error(`review ${id} was not spilled`);
+        if (!first) yield ',\n';
+        first = false;
+        const decoder = new StringDecoder('utf8');
+        for (let from = at[0], left = at[1]; left > 0; ) {
+          const read = readSync(fd, buffer, 0, Math.min(PIECE, left), from);
+          if (read === 0) throw new Error(`spill file ${this.file} ends early`);
+          yield decoder.write(buffer.subarray(0, read));
+          from += read;
+          left -= read;
+        }
+        const rest = decoder.end();
+        if (rest) yield rest;
+      }
     } finally {
       closeSync(fd);
     }
   }
 
   /** Bound, so it can be handed on alone. */
-  readonly remove = (): void => rmSync(this.folder, { recursive: true, force: true });
+  readonly remove = (): void => {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    rmSync(this.folder, { recursive: true, force: true });
+  };
+
+  private writePending(): void {
+    if (this.pending.length === 0) return;
+    writeSync(this.fd!, this.pending.join(''));
+    this.pending = [];
+    this.pendingLength = 0;
+  }
 }
 
 /** Spills of runs that were killed before removing theirs (their process is gone): removed. */

@@ -1,4 +1,4 @@
-// Runs the per-review analysis over every input (worker pool or serial, through the cache) and returns outcomes in input order.
+// Runs the per-review analysis over every input (worker pool or serial, through the cache): outcomes handed on as they come, or returned in input order.
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { taxonomyVersion, type Taxonomy } from '../classify/index.js';
@@ -89,19 +89,29 @@ async function anyLarger(items: readonly WorkItem[], limit: number): Promise<boo
 /** Reviews read at once while looking them up in the cache. */
 const SCAN_CHUNK = 64;
 
+/** Every outcome, in input order. */
+export async function analyzeAll(inputs: ReviewInput[], options: RunOptions): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array(inputs.length);
+  await analyzeEach(inputs, options, (index, outcome) => {
+    outcomes[index] = outcome;
+  });
+  return outcomes;
+}
+
 /**
+ * Hands each input's outcome to `take` as soon as it is known, in no particular order (with its index
+ * in `inputs`), so that a caller keeping less than the whole analysis never holds every review's.
  * With a cache that holds anything, the main thread first reads and hashes every review (texts are
  * dropped right away) and answers what the cache knows; only the misses go to analysis, so a warm run
  * starts no worker and an incremental run sizes its pool by what changed. With no cache, or an empty
  * one, everything is a miss and the workers read the files themselves.
  */
-export async function analyzeAll(inputs: ReviewInput[], options: RunOptions): Promise<Outcome[]> {
+export async function analyzeEach(inputs: ReviewInput[], options: RunOptions, take: (index: number, outcome: Outcome) => void): Promise<void> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_REVIEW_BYTES;
   const versions: CacheVersions | null = options.cacheDir
     ? { analyzer: options.analyzerVersion ?? ANALYZER_VERSION, taxonomy: taxonomyVersion(options.taxonomy) }
     : null;
   const cache = options.cacheDir && versions ? await ReviewCache.open(options.cacheDir, versions) : null;
-  const outcomes: Outcome[] = new Array(inputs.length);
   const stats: RunStats = options.stats ?? { jobs: 1, analysed: 0, cached: 0, failed: 0, cache: null };
   Object.assign(stats, { jobs: 1, analysed: 0, cached: 0, failed: 0, cache: cache?.stats ?? null });
   let done = 0;
@@ -110,7 +120,7 @@ export async function analyzeAll(inputs: ReviewInput[], options: RunOptions): Pr
     options.onProgress?.(done, inputs.length);
   };
   const fail = (index: number, diagnostic: Diagnostic): void => {
-    outcomes[index] = { ok: false, diagnostic };
+    take(index, { ok: false, diagnostic });
     stats.failed++;
   };
 
@@ -129,7 +139,7 @@ export async function analyzeAll(inputs: ReviewInput[], options: RunOptions): Pr
         settled++;
         if (found.kind === 'fail') fail(found.index, found.diagnostic);
         else {
-          outcomes[found.index] = { ok: true, ...found.result, cached: true };
+          take(found.index, { ok: true, ...found.result, cached: true });
           stats.cached++;
         }
       }
@@ -164,7 +174,7 @@ export async function analyzeAll(inputs: ReviewInput[], options: RunOptions): Pr
         fail(r.index, r.diagnostic);
       } else {
         if (r.key !== null) cache?.put(r.key, r.json);
-        outcomes[r.index] = { ok: true, ...(JSON.parse(r.json) as ReviewResult), cached: false };
+        take(r.index, { ok: true, ...(JSON.parse(r.json) as ReviewResult), cached: false });
         stats.analysed++;
       }
     }
@@ -201,7 +211,6 @@ export async function analyzeAll(inputs: ReviewInput[], options: RunOptions): Pr
     }
   }
   await cache?.flush();
-  return outcomes;
 }
 
 function isStartFailure(error: unknown): boolean {

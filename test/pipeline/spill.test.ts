@@ -69,13 +69,33 @@ describe('a spilled build', () => {
     expect([...inMemory.kbJson()].join('')).toBe(expected);
   });
 
-  it('reads back a character split across two read pieces whole', () => {
+  it('reads the entries back in the order asked, a character split across two read pieces whole', () => {
     const dir = mkdtempSync(join(tmpdir(), 'review-kb-spills-'));
     // The emoji's four bytes start one byte before the first piece read back ends.
-    const entries = [`"${'a'.repeat(WRITE_CHUNK - 2)}🔥"`, '"ошибка"'];
-    const spill = ReviewSpill.write(dir, entries);
-    expect([...spill.pieces()].join('')).toBe(entries.join(',\n'));
+    const entries: [string, string][] = [
+      ['b', `"${'a'.repeat(WRITE_CHUNK - 2)}🔥"`],
+      ['a', '"ошибка"'],
+      ['c', `"${'日本語'.repeat(WRITE_CHUNK)}"`],
+    ];
+    const spill = ReviewSpill.create(dir);
+    for (const [id, entry] of entries) spill.add(id, entry);
+    const json = (ids: string[]): string => [...spill.pieces(ids)].join('');
+    expect(json(['a', 'b', 'c'])).toBe([entries[1]![1], entries[0]![1], entries[2]![1]].join(',\n'));
+    expect(json(['c', 'b'])).toBe([entries[2]![1], entries[0]![1]].join(',\n'));
+    expect(() => json(['d'])).toThrow(/review d was not spilled/);
     spill.remove();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('spills reviews whose subject is inferred once it is, and removes the spill when the analysis fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'review-kb-spills-'));
+    // No manifest: the seeds' subjects are inferred from all of them, after the other reviews are spilled.
+    const spilled = await buildSpilled({ inputs: ['seeds'] }, dir);
+    expect(spilled.kb.reviews.every((r) => r.subjectInferred)).toBe(true);
+    expect([...spilled.kbJson()].join('')).toBe(serializeKb((await build({ inputs: ['seeds'] })).kb));
+    spilled.dispose();
+    await expect(buildSpilled({ inputs: ['seeds'], taxonomy: join(dir, 'missing.json') }, dir)).rejects.toThrow(/missing\.json/);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('lets the records go once kb.json is made, however long the caller keeps dispose', async () => {
