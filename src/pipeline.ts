@@ -22,6 +22,8 @@ export interface BuildOptions {
   scope?: 'subject' | 'all';
   maxBytes?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Called once every review is analysed (no worker runs any more), before consolidation. */
+  onAnalysed?: () => void;
   /** Worker threads for the per-review analysis; default: the cores available. */
   jobs?: number;
   /** Folder of the per-review cache; null or absent: no cache. */
@@ -182,6 +184,7 @@ async function analyse<R extends ReviewRecord>(options: BuildOptions, keep: (rev
     if (review.subjectInferred) unplaced.push(review);
     else kept.push(keep(review));
   });
+  options.onAnalysed?.();
   assignInferredSubjects(unplaced, diagnostics);
   for (const review of unplaced) kept.push(keep(review));
   kept.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

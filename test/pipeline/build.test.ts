@@ -57,6 +57,18 @@ describe('build on the seeds', () => {
     expect(warnings).toHaveLength(4);
   });
 
+  it('says when the analysis is over, once every review is analysed', async () => {
+    const events: string[] = [];
+    await build({
+      inputs: ['seeds'],
+      manifest: 'seeds/manifest.csv',
+      onProgress: (done, total) => events.push(`${done}/${total}`),
+      onAnalysed: () => events.push('analysed'),
+    });
+    expect(events.at(-1)).toBe('analysed');
+    expect(events.at(-2)).toBe('4/4');
+  });
+
   it('writes a kb.json that validates against its schema', async () => {
     const { kb } = await build({ inputs: ['seeds'], manifest: 'seeds/manifest.csv' });
     expect(validateKb(JSON.parse(JSON.stringify(kb)))).toEqual([]);
