@@ -20,6 +20,9 @@ export interface FindingFeatures {
   identifiers: number[];
   /** Cited lines per file: the subject's own lines and every linked location. */
   places: Map<string, LineRange[]>;
+  /** Terms of the cited lines and of the categories, flat (term id, amount) pairs; filled by `internSignals`. */
+  placeTerms: number[];
+  categoryTerms: number[];
   category: string | null;
   secondaryCategory: string | null;
   /** Content stems of the title, in order (for ids and representative titles). */
@@ -190,6 +193,8 @@ export function extractFeatures(review: ReviewRecord, finding: FindingRecord, vo
     proseTerms: [...title.prose, ...text.prose].map(stem),
     identifiers: [...identifiers].sort((a, b) => a - b),
     places,
+    placeTerms: [],
+    categoryTerms: [],
     category: finding.category,
     secondaryCategory: finding.secondaryCategory,
     titleStems: title.stems,

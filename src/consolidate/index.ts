@@ -6,9 +6,9 @@ import { graphClusters, type ClusterOptions, type Edge } from './cluster.js';
 import { buildCorpus, extractFeatures, type Corpus, type FindingFeatures } from './features.js';
 import { fingerprints } from './fingerprint.js';
 import { byKey, mergeCluster } from './merge.js';
-import { MIN_TEXT_AGREEMENT, RELATIVE_AGREEMENT, weigh } from './similarity.js';
-import { findThemes, type PlacedFinding } from './themes.js';
-import { dot, Scratch, Vocabulary } from './vector.js';
+import { internSignals, MIN_TEXT_AGREEMENT, RELATIVE_AGREEMENT, weigh } from './similarity.js';
+import { findThemes, isGenericCandidate, type PlacedFinding } from './themes.js';
+import { dot, Scratch, VectorBuilder, Vocabulary } from './vector.js';
 
 export interface ConsolidateOptions {
   /** `subject`: merge findings within each reviewed file; `all`: across the whole input (audit contests). */
@@ -130,19 +130,25 @@ export function consolidate(reviews: readonly ReviewRecord[], options: Consolida
   for (const r of sortedReviews) for (const f of r.findings) features.push(extractFeatures(r, f, vocabulary));
   features.sort(byKey);
   const corpus = buildCorpus(features, vocabulary);
-  weigh(features, corpus);
+  internSignals(features, corpus);
 
   const blocks = new Map<string, FindingFeatures[]>();
-  for (const f of features) {
+  for (const f of features.splice(0)) {
     const key = options.scope === 'all' ? '*' : f.subject;
     const list = blocks.get(key) ?? [];
     list.push(f);
     blocks.set(key, list);
   }
 
+  // Vectors are made block by block and let go with their block: at repository scale every finding's
+  // vectors at once were a good part of the heap. Only recurring advice is compared across blocks (themes).
+  const builder = new VectorBuilder(vocabulary.size);
   const scratch: [Scratch, Scratch] = [new Scratch(vocabulary.size), new Scratch(vocabulary.size)];
   const placed: PlacedFinding[] = [];
-  for (const [scopeKey, items] of [...blocks.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
+  for (const scopeKey of [...blocks.keys()].sort(compareStrings)) {
+    const items = blocks.get(scopeKey)!;
+    blocks.delete(scopeKey);
+    weigh(items, corpus, builder);
     const groups = clusterBlock(items, corpus, scratch);
     const ids = fingerprints(
       scopeKey,
@@ -150,7 +156,8 @@ export function consolidate(reviews: readonly ReviewRecord[], options: Consolida
     );
     groups.forEach((g, k) => {
       g.finding.id = ids[k]!;
-      placed.push({ finding: g.finding, members: g.members, subject: options.scope === 'all' ? majoritySubject(g.members) : scopeKey });
+      const subject = options.scope === 'all' ? majoritySubject(g.members) : scopeKey;
+      placed.push({ finding: g.finding, members: isGenericCandidate(g.finding) ? g.members : [], subject });
     });
   }
 

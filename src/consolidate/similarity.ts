@@ -59,28 +59,41 @@ export function mergeRanges(ranges: LineRange[]): LineRange[] {
   return out;
 }
 
-/** Adds the cited lines of a finding, per file in buckets of LINE_BUCKET lines (lines per bucket). */
-function addPlaces(builder: VectorBuilder, f: FindingFeatures, corpus: Corpus): void {
-  for (const [path, ranges] of f.places) {
-    const bucketId = corpus.vocabulary.numbered('p', path);
-    for (const [a, b] of mergeRanges(ranges)) {
-      for (let bucket = Math.floor(a / LINE_BUCKET); bucket <= Math.floor(b / LINE_BUCKET); bucket++) {
-        const lines = Math.min(b, bucket * LINE_BUCKET + LINE_BUCKET - 1) - Math.max(a, bucket * LINE_BUCKET) + 1;
-        builder.add(bucketId(bucket), lines);
+/**
+ * Interns the terms of each finding's cited lines (per file, in buckets of LINE_BUCKET lines, weighed
+ * by lines per bucket) and categories, in the order of `features`, so that findings sharing one share
+ * its term, and vectors made block by block (weigh) have the term ids of vectors made all at once.
+ */
+export function internSignals(features: FindingFeatures[], corpus: Corpus): void {
+  const category = corpus.vocabulary.space('c');
+  for (const f of features) {
+    const places: number[] = [];
+    for (const [path, ranges] of f.places) {
+      const bucketId = corpus.vocabulary.numbered('p', path);
+      for (const [a, b] of mergeRanges(ranges)) {
+        for (let bucket = Math.floor(a / LINE_BUCKET); bucket <= Math.floor(b / LINE_BUCKET); bucket++) {
+          const lines = Math.min(b, bucket * LINE_BUCKET + LINE_BUCKET - 1) - Math.max(a, bucket * LINE_BUCKET) + 1;
+          places.push(bucketId(bucket), lines);
+        }
       }
     }
+    const categories: number[] = [];
+    if (f.category) {
+      categories.push(category(f.category), 1);
+      if (f.secondaryCategory && f.secondaryCategory !== f.category) categories.push(category(f.secondaryCategory), 0.5);
+    }
+    f.placeTerms = places;
+    f.categoryTerms = categories;
   }
 }
 
 /**
  * Fills each finding's vectors: `vector`, the unit sum of its signal blocks (text, identifiers
  * weighted by rarity, cited lines, category), each block normalised and scaled by the square root
- * of its weight; `prose`, its words without names of code; `title`. Place and category terms are
- * interned here, so findings that share one share its term.
+ * of its weight; `prose`, its words without names of code; `title`. Needs `internSignals` first;
+ * one `builder` may serve every call.
  */
-export function weigh(features: FindingFeatures[], corpus: Corpus): void {
-  const category = corpus.vocabulary.space('c');
-  const builder = new VectorBuilder(corpus.vocabulary.size);
+export function weigh(features: FindingFeatures[], corpus: Corpus, builder = new VectorBuilder(corpus.vocabulary.size)): void {
   for (const f of features) {
     f.title = builder.tfidf(f.titleTerms, corpus.idf);
     f.prose = builder.tfidf(f.proseTerms, corpus.idf);
@@ -89,12 +102,9 @@ export function weigh(features: FindingFeatures[], corpus: Corpus): void {
     builder.block(WEIGHTS.text);
     for (const t of f.identifiers) builder.add(t, corpus.idf[t]!);
     builder.block(WEIGHTS.identifiers);
-    addPlaces(builder, f, corpus);
+    for (let k = 0; k < f.placeTerms.length; k += 2) builder.add(f.placeTerms[k]!, f.placeTerms[k + 1]!);
     builder.block(WEIGHTS.places);
-    if (f.category) {
-      builder.add(category(f.category), 1);
-      if (f.secondaryCategory && f.secondaryCategory !== f.category) builder.add(category(f.secondaryCategory), 0.5);
-    }
+    for (let k = 0; k < f.categoryTerms.length; k += 2) builder.add(f.categoryTerms[k]!, f.categoryTerms[k + 1]!);
     builder.block(WEIGHTS.category);
     f.vector = builder.take();
   }

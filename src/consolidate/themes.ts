@@ -10,6 +10,7 @@ import { add, dot, normalized, type SparseVector } from './vector.js';
 export interface PlacedFinding {
   finding: ConsolidatedFinding;
   subject: string;
+  /** The features of its sources: needed only when it may be recurring advice (see isGenericCandidate). */
   members: FindingFeatures[];
 }
 
