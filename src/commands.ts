@@ -9,6 +9,8 @@ import { progressBar } from './progress.js';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { RenderableKb } from './model.js';
+import { Spill } from './output/spill.js';
+import type { TicketShelf } from './render/tickets.js';
 
 export const EXIT_OK = 0;
 export const EXIT_SKIPPED = 1;
@@ -66,10 +68,11 @@ function replay(last: RunRecord, flags: BuildFlags, started: number): number {
  * metadata (RenderableKb), so whatever `kbJson` holds (a build's records of every review) is let go
  * once kb.json is serialized; a caller that keeps it keeps them alive.
  */
-async function outputsOf(kb: RenderableKb, kbJson: () => Iterable<string>, flags: RenderFlags, memo?: Memo): Promise<Iterable<OutputFile>> {
+async function outputsOf(kb: RenderableKb, kbJson: () => Iterable<string>, flags: RenderFlags, memo?: Memo, ticketShelf?: TicketShelf): Promise<Iterable<OutputFile>> {
   const [{ renderEach, loadTriage }, { readKb, renderableKb }] = await Promise.all([import('./render/index.js'), import('./kb.js')]);
   const options = {
     memo,
+    ticketShelf,
     // Pages whose data, templates and renderer are those they were written with are left in place.
     buildId: await renderId(flags.templates),
     templatesDir: flags.templates,
@@ -119,7 +122,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
   const { buildSpilled } = await import('./pipeline.js');
   const bar = progressBar({ enabled: !flags.quiet });
   const stats: RunStats = { jobs: 0, analysed: 0, cached: 0, failed: 0, cache: null };
-  const { result, summary, files, memo, dispose } = await buildSpilled({
+  const { result, summary, files, memo, dispose, shelf } = await buildSpilled({
     inputs,
     manifest: flags.manifest,
     taxonomy: flags.taxonomy,
@@ -138,6 +141,8 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
     .then(async ({ kb, kbJson, dispose, ...result }) => {
       // Subjects' tickets remembered from earlier runs (same cache folder, same build of review-kb).
       const memo = cacheDir ? await StoredMemo.open(cacheDir, await toolDigest()) : undefined;
+      // Made tickets wait for the ticket lists in a file next to the reviews' spill (none without a cache folder).
+      const shelf = cacheDir ? Spill.create(cacheDir) : undefined;
       const summary = {
         reviews: kb.reviews.length,
         findings: kb.reviews.reduce((n, r) => n + r.findings.length, 0),
@@ -145,7 +150,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
         subjects: kb.subjects.length,
         skipped: result.skipped,
       };
-      return { result, summary, files: await outputsOf(kb, kbJson, flags, memo), memo, dispose };
+      return { result, summary, files: await outputsOf(kb, kbJson, flags, memo, shelf), memo, dispose, shelf };
     });
   // Errors that skipped nothing (a manifest row naming a missing file) still fail the run.
   const otherErrors = result.diagnostics.filter((d) => d.severity === 'error').length - result.skips.length;
@@ -160,7 +165,10 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
   const timedOut = result.skips.some(isTimeout);
   for (const line of report) process.stderr.write(`${line}\n`);
   const record = stamp && !timedOut ? (written: string[]) => ({ stamp: stamp.stamp, exitCode, diagnostics: report, ending, json: jsonOf(written) }) : null;
-  const written = await writeOutputs(flags.out, files, record).finally(dispose);
+  const written = await writeOutputs(flags.out, files, record).finally(() => {
+    dispose();
+    shelf?.remove();
+  });
   await memo?.flush();
   if (!flags.quiet) {
     const seconds = (Date.now() - started) / 1000;

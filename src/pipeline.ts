@@ -10,7 +10,7 @@ import { consolidate } from './consolidate/index.js';
 import { fromInputError, sortDiagnostics } from './diagnostics.js';
 import type { Diagnostic, KB, RecordKb, Review, ReviewAnalysis, ReviewRecord } from './model.js';
 import { interner, kbEntry, serializeKbChunks } from './kb.js';
-import { ReviewSpill } from './output/spill.js';
+import { Spill } from './output/spill.js';
 import { GENERATOR } from './version.js';
 import type { FileDigest } from './cache/store.js';
 
@@ -80,7 +80,7 @@ export async function buildSpilled(options: BuildOptions, spillDir: string | nul
     const { kb, ...result } = finish(reviews, run, options);
     return { ...result, kb, kbJson: () => serializeKbChunks(kb), dispose: () => undefined };
   }
-  const spill = ReviewSpill.create(spillDir);
+  const spill = Spill.create(spillDir);
   let analysed: Analysed<ReviewRecord>;
   try {
     const once = interner();

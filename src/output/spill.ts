@@ -1,4 +1,4 @@
-// The reviews' part of kb.json, written to a file as each review is final and read back, in kb.json's order, when kb.json is written.
+// Text too large to hold at repository scale (kb.json's reviews, made tickets), written to a file as it comes and read back by id, in any order.
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -8,15 +8,18 @@ import { WRITE_CHUNK } from './outdir.js';
 const PIECE = WRITE_CHUNK;
 
 /**
- * At repository scale the reviews' text is most of the heap, and only kb.json shows all of it
- * (consolidation and the renderers read records of the reviews, see ReviewRecord). So each review's
- * kb.json entry is written here as soon as the review is final, the build keeps a lighter record of
- * it, and kb.json copies the entries back in, in its own order. The file sits in a folder of its own
- * under `dir` (the cache folder, not /tmp, which is often memory), removed by `remove()`, or by the
- * next run if this one is killed.
+ * Entries of text by id, in a file. At repository scale the reviews' text is most of the heap, and
+ * only kb.json shows all of it (consolidation and the renderers read records of the reviews, see
+ * ReviewRecord): each review's kb.json entry is written here as soon as the review is final, and
+ * kb.json copies the entries back in, in its own order. Made tickets wait here for the ticket lists
+ * the same way (render/tickets.ts). The file sits in a folder of its own under `dir` (the cache
+ * folder, not /tmp, which is often memory), removed by `remove()`, or by the next run if this one is
+ * killed.
  */
-export class ReviewSpill {
+export class Spill {
   private fd: number | null;
+  /** For reading single entries back (see read), opened at the first. */
+  private reader: number | null = null;
   /** Entries not yet written, and their length in characters. */
   private pending: string[] = [];
   private pendingLength = 0;
@@ -33,19 +36,19 @@ export class ReviewSpill {
   }
 
   /** A new, empty spill in a folder of its own under `dir`; spills of killed runs there are removed. */
-  static create(dir: string): ReviewSpill {
+  static create(dir: string): Spill {
     mkdirSync(dir, { recursive: true });
     removeAbandoned(dir);
     const folder = mkdtempSync(join(dir, `spill-${process.pid}-`));
     try {
-      return new ReviewSpill(folder, join(folder, 'reviews.json'));
+      return new Spill(folder, join(folder, 'entries'));
     } catch (error) {
       rmSync(folder, { recursive: true, force: true });
       throw error;
     }
   }
 
-  /** Keeps a review's entry (one array element of kb.json's `reviews`), written in pieces of about WRITE_CHUNK. */
+  /** Keeps an entry (for kb.json, one element of its `reviews`), written in pieces of about WRITE_CHUNK. */
   add(id: string, entry: string): void {
     const bytes = Buffer.byteLength(entry);
     this.at.set(id, [this.end, bytes]);
@@ -70,34 +73,45 @@ export class ReviewSpill {
   *pieces(ids: Iterable<string>): Generator<string> {
     this.close();
     const fd = openSync(this.file, 'r');
-    const buffer = Buffer.allocUnsafe(PIECE);
     try {
       let first = true;
       for (const id of ids) {
-        const at = this.at.get(id);
-        if (!at) throw new Error(`review ${id} was not spilled`);
         if (!first) yield ',\n';
         first = false;
-        const decoder = new StringDecoder('utf8');
-        for (let from = at[0], left = at[1]; left > 0; ) {
-          const read = readSync(fd, buffer, 0, Math.min(PIECE, left), from);
-          if (read === 0) throw new Error(`spill file ${this.file} ends early`);
-          yield decoder.write(buffer.subarray(0, read));
-          from += read;
-          left -= read;
-        }
-        const rest = decoder.end();
-        if (rest) yield rest;
+        yield* this.entryPieces(fd, id);
       }
     } finally {
       closeSync(fd);
     }
   }
 
+  /** One entry, whole. */
+  read(id: string): string {
+    this.close();
+    this.reader ??= openSync(this.file, 'r');
+    return [...this.entryPieces(this.reader, id)].join('');
+  }
+
+  private *entryPieces(fd: number, id: string): Generator<string> {
+    const at = this.at.get(id);
+    if (!at) throw new Error(`${id} was not spilled`);
+    const buffer = Buffer.allocUnsafe(Math.min(PIECE, at[1]));
+    const decoder = new StringDecoder('utf8');
+    for (let from = at[0], left = at[1]; left > 0; ) {
+      const read = readSync(fd, buffer, 0, Math.min(PIECE, left), from);
+      if (read === 0) throw new Error(`spill file ${this.file} ends early`);
+      yield decoder.write(buffer.subarray(0, read));
+      from += read;
+      left -= read;
+    }
+    const rest = decoder.end();
+    if (rest) yield rest;
+  }
+
   /** Bound, so it can be handed on alone. */
   readonly remove = (): void => {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
+    for (const fd of [this.fd, this.reader]) if (fd !== null) closeSync(fd);
+    this.fd = this.reader = null;
     rmSync(this.folder, { recursive: true, force: true });
   };
 

@@ -55,21 +55,27 @@ export function contentOf(file: RendererOutput): string {
 export const JSON_SLICE = 16;
 
 /**
- * `JSON.stringify(items, null, indent)` plus a newline, in pieces of a few items: the same
- * bytes (an item's lines are indented alike at any position in the array), never one string.
+ * `JSON.stringify([...items], null, indent)` plus a newline, in pieces of a few items: the same
+ * bytes (an item's lines are indented alike at any position in the array), never one string, and
+ * the items taken one slice at a time.
  */
-export function* jsonArrayPieces(items: readonly unknown[], indent: number): Generator<string> {
-  if (items.length === 0) {
-    yield '[]\n';
-    return;
-  }
-  yield '[\n';
-  for (let start = 0; start < items.length; start += JSON_SLICE) {
-    const text = JSON.stringify(items.slice(start, start + JSON_SLICE), null, indent);
+export function* jsonArrayPieces(items: Iterable<unknown>, indent: number): Generator<string> {
+  let slice: unknown[] = [];
+  let first = true;
+  const piece = (): string => {
     // The slice's own brackets go; the elements keep the indentation they have inside any array.
-    yield `${start === 0 ? '' : ',\n'}${text.slice(2, -2)}`;
+    const text = JSON.stringify(slice, null, indent).slice(2, -2);
+    const opening = first ? '[\n' : ',\n';
+    first = false;
+    slice = [];
+    return `${opening}${text}`;
+  };
+  for (const item of items) {
+    slice.push(item);
+    if (slice.length === JSON_SLICE) yield piece();
   }
-  yield '\n]\n';
+  if (slice.length > 0) yield piece();
+  yield first ? '[]\n' : '\n]\n';
 }
 
 /** The key of a page: what identifies the renderers and templates (`salt`), its path, and the data it shows. */

@@ -6,7 +6,7 @@ import { renderReports } from './reports.js';
 import { renderSite } from './site.js';
 import { renderHtml } from './html.js';
 import { renderSarif } from './sarif.js';
-import { renderTickets } from './tickets.js';
+import { renderTickets, type TicketShelf } from './tickets.js';
 import type { Triage } from './triage.js';
 import type { Memo } from '../cache/memo.js';
 import { buildView, QuoteCache, taxonomyDigest } from './view.js';
@@ -31,6 +31,8 @@ export interface RenderOptions {
   quotes?: QuoteCache;
   /** Remembers each subject's tickets across runs (see tickets.ts, cache/memo.ts); none by default. */
   memo?: Memo;
+  /** Where made tickets wait for the ticket lists (see TicketShelf); memory by default. */
+  ticketShelf?: TicketShelf;
   /**
    * Identifies review-kb's build and templates, for page keys (see files.ts PlannedFile): a page whose key
    * matches the one it was written under need not be rendered again. None: every page is rendered.
@@ -51,7 +53,7 @@ export function* renderEach(kb: RenderableKb, options: RenderOptions = {}): Gene
   // Review links are in each subject's view already (its digest covers them); the taxonomy is shared by every page.
   const salt = `${options.buildId ?? randomUUID()}\u0000${taxonomyDigest(view)}`;
   const renderers: Renderer[] = [renderReports(view, t, salt), renderSite(view, t, salt), renderHtml(view, t, salt), { after: () => renderSarif(view) },
-    renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t, salt, options.memo),
+    renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t, salt, options.memo, options.ticketShelf),
   ];
   for (const r of renderers) if (r.overall) yield* tidyMarkdown(r.overall());
   // Subject by subject, every renderer's outputs of it: the quotes they share are made once, then let go

@@ -63,15 +63,63 @@ interface MadeTicket {
 }
 
 /**
+ * Where made tickets wait for the ticket lists, which need every one of them, in their own order:
+ * in memory by default; at repository scale the CLI gives a file (output/spill.ts), since the tickets
+ * of 40,000 reviews come to some 230 MB. Entries are JSON text, by finding id.
+ */
+export interface TicketShelf {
+  add(id: string, entry: string): void;
+  read(id: string): string;
+}
+
+class MemoryShelf implements TicketShelf {
+  private readonly entries = new Map<string, string>();
+
+  add(id: string, entry: string): void {
+    this.entries.set(id, entry);
+  }
+
+  read(id: string): string {
+    const entry = this.entries.get(id);
+    if (entry === undefined) throw new Error(`no ticket was made for ${id}`);
+    return entry;
+  }
+}
+
+/** What the ticket lists need of a made ticket before they read it back: its GitHub issue page and how many labels it has. */
+interface Shelved {
+  path: string;
+  key: string;
+  labels: number;
+}
+
+/** A ticket's GitHub issue page: its path, and the ticket with the marker the page hides the fingerprint in. */
+function githubIssue(t: Ticket): { path: string; context: Ticket & { marker: string } } {
+  const token = fingerprintToken(t.fingerprint);
+  return { path: `${TICKETS}/github/${token}.md`, context: { ...t, marker: `<!-- review-kb:fingerprint=${token} -->` } };
+}
+
+function* mapped<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
+  for (const item of items) yield f(item);
+}
+
+/**
  * Every run lists every open concern in tickets.json and jira.csv, and a ticket quotes each source's
  * excerpt: rendering them all again was most of an incremental run's rendering. A subject's tickets
  * depend only on its view (digested for page keys), the templates and build (the salt) and which
  * stances get tickets, so they are remembered per subject under that key and rendered again only for
  * subjects that changed.
  */
-export function renderTickets(view: KbView, options: TicketOptions, tpl: TemplateSet, salt: string, memo: Memo = NO_MEMO): Renderer {
+export function renderTickets(
+  view: KbView,
+  options: TicketOptions,
+  tpl: TemplateSet,
+  salt: string,
+  memo: Memo = NO_MEMO,
+  shelf: TicketShelf = new MemoryShelf(),
+): Renderer {
   const stances = [...new Set<Stance>(options.stances ?? ['concern'])].sort();
-  const made = new Map<FindingView, MadeTicket>();
+  const made = new Map<FindingView, Shelved>();
   return {
     // Made with the subject's pages, which quote the same excerpts; listed once every subject's are made.
     *subject(s) {
@@ -80,13 +128,18 @@ export function renderTickets(view: KbView, options: TicketOptions, tpl: Templat
       if (open.length === 0) return;
       const key = `${salt}\u0000${stances.join(',')}\u0000${subjectDigest(s)}`;
       const tickets = memo.of('tickets', key, () => open.map((f): MadeTicket => ({ ticket: toTicket(f, tpl), description: cleanText(tpl.render('ticket.txt.hbs', f)).trim() })));
-      open.forEach((f, i) => made.set(f, tickets[i]!));
+      open.forEach((f, i) => {
+        const { ticket } = tickets[i]!;
+        shelf.add(f.id, JSON.stringify(tickets[i]));
+        const { path, context } = githubIssue(ticket);
+        made.set(f, { path, key: pageKey(salt, path, context), labels: ticket.labels.length });
+      });
     },
-    after: () => ticketLists(view, made, options, tpl, salt),
+    after: () => ticketLists(view, made, shelf, options, tpl),
   };
 }
 
-function* ticketLists(view: KbView, made: Map<FindingView, MadeTicket>, options: TicketOptions, tpl: TemplateSet, salt: string): Generator<RendererOutput> {
+function* ticketLists(view: KbView, made: Map<FindingView, Shelved>, shelf: TicketShelf, options: TicketOptions, tpl: TemplateSet): Generator<RendererOutput> {
   const previous = options.since ? findingsById(options.since) : null;
   const fresh = [...made.keys()]
     .filter((f) => !previous?.has(f.id))
@@ -96,17 +149,16 @@ function* ticketLists(view: KbView, made: Map<FindingView, MadeTicket>, options:
         (a.subject.path < b.subject.path ? -1 : a.subject.path > b.subject.path ? 1 : 0) ||
         (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     );
-  const chosen = fresh.map((f) => made.get(f)!);
-  const tickets = chosen.map((m) => m.ticket);
+  // Read back from the shelf as each list is written: never all of them at once.
+  const load = (f: FindingView): MadeTicket => JSON.parse(shelf.read(f.id)) as MadeTicket;
+  const labels = fresh.reduce((most, f) => Math.max(most, made.get(f)!.labels), 1);
 
-  yield { path: `${TICKETS}/tickets.json`, pieces: () => jsonArrayPieces(tickets, 2) };
-  yield { path: `${TICKETS}/jira.csv`, pieces: () => jiraCsv(chosen) };
-  for (const t of tickets) {
-    const token = fingerprintToken(t.fingerprint);
-    const path = `${TICKETS}/github/${token}.md`;
-    const context = { ...t, marker: `<!-- review-kb:fingerprint=${token} -->` };
+  yield { path: `${TICKETS}/tickets.json`, pieces: () => jsonArrayPieces(mapped(fresh, (f) => load(f).ticket), 2) };
+  yield { path: `${TICKETS}/jira.csv`, pieces: () => jiraCsv(mapped(fresh, load), labels) };
+  for (const f of fresh) {
+    const { path, key } = made.get(f)!;
     // One file per ticket, most of them unchanged from the last run: left in place when their ticket is the same.
-    yield { path, key: pageKey(salt, path, context), render: () => tpl.render('github-issue.md.hbs', context) };
+    yield { path, key, render: () => tpl.render('github-issue.md.hbs', githubIssue(load(f).ticket).context) };
   }
   if (previous && options.since) {
     const current = new Set(view.findingsById.keys());
@@ -148,8 +200,7 @@ function toTicket(f: FindingView, tpl: TemplateSet): Ticket {
  * Jira's CSV importer: one `Labels` column per label (that is how it imports several), multi-line
  * descriptions quoted by csv-stringify, plain text (Jira does not render markdown).
  */
-function* jiraCsv(made: MadeTicket[]): Generator<string> {
-  const width = made.reduce((m, { ticket }) => Math.max(m, ticket.labels.length), 1);
+function* jiraCsv(made: Iterable<MadeTicket>, width: number): Generator<string> {
   const header = ['Summary', 'Description', 'Priority', ...Array.from({ length: width }, () => 'Labels'), 'Fingerprint'];
   const row = ({ ticket: t, description }: MadeTicket): string[] => [
     cell(t.title),
@@ -160,9 +211,15 @@ function* jiraCsv(made: MadeTicket[]): Generator<string> {
   ];
   // Rows are quoted one by one, so rows stringified a slice at a time make the same file.
   yield csv([header], { record_delimiter: 'unix' });
-  for (let start = 0; start < made.length; start += CSV_SLICE) {
-    yield csv(made.slice(start, start + CSV_SLICE).map(row), { record_delimiter: 'unix' });
+  let rows: string[][] = [];
+  for (const m of made) {
+    rows.push(row(m));
+    if (rows.length === CSV_SLICE) {
+      yield csv(rows, { record_delimiter: 'unix' });
+      rows = [];
+    }
   }
+  if (rows.length > 0) yield csv(rows, { record_delimiter: 'unix' });
 }
 
 /** Tickets per piece of the Jira CSV: a few tens of KB (see JSON_SLICE). */

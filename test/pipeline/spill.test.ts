@@ -8,7 +8,7 @@ import { build, buildSpilled, type SpilledBuild } from '../../src/pipeline.js';
 import { serializeKb } from '../../src/kb.js';
 import { consolidate } from '../../src/consolidate/index.js';
 import { checkOutputFolder, WRITE_CHUNK } from '../../src/output/outdir.js';
-import { ReviewSpill } from '../../src/output/spill.js';
+import { Spill } from '../../src/output/spill.js';
 
 /** Reviews in the seeds' style, rich in characters of two to four bytes, together many pieces read back. */
 function multibyteCorpus(count: number): string {
@@ -59,7 +59,7 @@ describe('a spilled build', () => {
     const own = readdirSync(cache);
     expect(own).toHaveLength(1);
     expect(own[0]).toMatch(new RegExp(`^spill-${process.pid}-`));
-    expect(readFileSync(join(cache, own[0]!, 'reviews.json'), 'utf8')).toContain('"id": "000_737847ff5b057954.txt"');
+    expect(readFileSync(join(cache, own[0]!, 'entries'), 'utf8')).toContain('"id": "000_737847ff5b057954.txt"');
     const expected = serializeKb((await build({ inputs: ['seeds'], manifest: 'seeds/manifest.csv' })).kb);
     expect([...spilled.kbJson()].join('')).toBe(expected);
     spilled.dispose();
@@ -77,12 +77,12 @@ describe('a spilled build', () => {
       ['a', '"ошибка"'],
       ['c', `"${'日本語'.repeat(WRITE_CHUNK)}"`],
     ];
-    const spill = ReviewSpill.create(dir);
+    const spill = Spill.create(dir);
     for (const [id, entry] of entries) spill.add(id, entry);
     const json = (ids: string[]): string => [...spill.pieces(ids)].join('');
     expect(json(['a', 'b', 'c'])).toBe([entries[1]![1], entries[0]![1], entries[2]![1]].join(',\n'));
     expect(json(['c', 'b'])).toBe([entries[2]![1], entries[0]![1]].join(',\n'));
-    expect(() => json(['d'])).toThrow(/review d was not spilled/);
+    expect(() => json(['d'])).toThrow(/d was not spilled/);
     spill.remove();
     expect(readdirSync(dir)).toEqual([]);
   });

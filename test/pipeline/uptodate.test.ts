@@ -45,6 +45,12 @@ describe('the up-to-date check', () => {
     expect(JSON.parse(second.stdout)).toEqual({ ...JSON.parse(first.stdout), upToDate: true });
   });
 
+  it('leaves nothing but the caches in the cache folder: the reviews and tickets spilled on the way are removed', () => {
+    const names = readdirSync(join(out(), '.cache'));
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(name).toMatch(/^(reviews|render)\.[0-9a-f]\.cache$/);
+  });
+
   it('writes nothing', () => {
     expect(mtimes()).toEqual(before);
   });

@@ -9,6 +9,7 @@ import { renderAll, type RenderedFile } from '../../src/render/index.js';
 import { parseTriage } from '../../src/render/triage.js';
 import type { Ticket } from '../../src/render/tickets.js';
 import type { KB } from '../../src/model.js';
+import { Spill } from '../../src/output/spill.js';
 import { nodes, parseMd, sampleKb } from './helpers.js';
 
 const get = (files: RenderedFile[], path: string): string | undefined => files.find((f) => f.path === path)?.content;
@@ -221,5 +222,22 @@ describe('tickets at repository scale', () => {
     const rows = parseCsv(csvText) as string[][];
     expect(rows.map((r) => r.at(-1))).toEqual(['Fingerprint', ...tickets.map((t) => t.fingerprint)]);
     expect(csvText).toBe(stringifyCsv(rows, { record_delimiter: 'unix' }));
+  });
+
+  it('gives the same files with the tickets waiting in a file, as the CLI keeps them at scale', async () => {
+    const kb = manyTickets(400);
+    const dir = await mkdtemp(join(tmpdir(), 'review-kb-shelf-'));
+    const shelf = Spill.create(dir);
+    try {
+      const ticketFiles = (files: RenderedFile[]) => files.filter((f) => f.path.startsWith('tickets/'));
+      const fromFile = ticketFiles(renderAll(kb, { ticketShelf: shelf }));
+      expect(fromFile.length).toBeGreaterThan(600);
+      expect(fromFile).toEqual(ticketFiles(renderAll(kb, {})));
+      const [made] = ticketsOf(fromFile);
+      expect(JSON.parse(shelf.read(made!.fingerprint)).ticket).toEqual(made);
+    } finally {
+      shelf.remove();
+      await rm(dir, { recursive: true });
+    }
   });
 });
