@@ -124,6 +124,9 @@ export async function writeOutputs(
           stats.set(file.path, key === undefined ? [s.size, s.mtimeMs] : [s.size, s.mtimeMs, key]);
         })();
         byPath.set(file.path, write);
+        // A file made in pieces is made from something held for it alone (kb.json: a record of every
+        // review), which goes once it is written: the next file is not made alongside it.
+        if ('pieces' in file) await write;
         inFlight.push(write);
         if (inFlight.length >= WRITES_IN_FLIGHT) await inFlight.shift();
       }
