@@ -54,28 +54,43 @@ export function contentOf(file: RendererOutput): string {
  */
 export const JSON_SLICE = 16;
 
+/** Each item as `f` makes it, when it is asked for. */
+export function* mapped<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
+  for (const item of items) yield f(item);
+}
+
 /**
  * `JSON.stringify([...items], null, indent)` plus a newline, in pieces of a few items: the same
  * bytes (an item's lines are indented alike at any position in the array), never one string, and
  * the items taken one slice at a time.
  */
 export function* jsonArrayPieces(items: Iterable<unknown>, indent: number): Generator<string> {
+  yield* nestedArrayPieces(items, indent, '');
+  yield '\n';
+}
+
+/**
+ * {@link jsonArrayPieces} for an array inside a larger document, as `JSON.stringify(document, null,
+ * indent)` writes it there: `at` is the indentation of the line the array opens on. No newline after.
+ */
+export function* nestedArrayPieces(items: Iterable<unknown>, indent: number, at: string): Generator<string> {
   let slice: unknown[] = [];
   let first = true;
   const piece = (): string => {
-    // The slice's own brackets go; the elements keep the indentation they have inside any array.
+    // The slice's own brackets go; the elements keep the indentation they have inside any array, moved
+    // to the array's depth (every line break in JSON text is between tokens: strings escape theirs).
     const text = JSON.stringify(slice, null, indent).slice(2, -2);
     const opening = first ? '[\n' : ',\n';
     first = false;
     slice = [];
-    return `${opening}${text}`;
+    return `${opening}${at}${at ? text.replace(/\n/g, `\n${at}`) : text}`;
   };
   for (const item of items) {
     slice.push(item);
     if (slice.length === JSON_SLICE) yield piece();
   }
   if (slice.length > 0) yield piece();
-  yield first ? '[]\n' : '\n]\n';
+  yield first ? '[]' : `\n${at}]`;
 }
 
 /** The key of a page: what identifies the renderers and templates (`salt`), its path, and the data it shows. */

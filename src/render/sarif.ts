@@ -1,8 +1,8 @@
 // SARIF 2.1.0 for code scanning: one run, rules = categories used (with CWE taxa), results = consolidated findings, within GitHub's upload limits.
-import { gzipSync } from 'node:zlib';
+import { deflateRawSync } from 'node:zlib';
 import type { Severity } from '../model.js';
 import { mdInline, oneLine } from './escape.js';
-import type { RenderedFile } from './files.js';
+import { mapped, nestedArrayPieces, type PiecewiseFile } from './files.js';
 import { cweUrl, formatLines, groupBy, SEVERITIES, type CategoryView, type FindingView, type KbView } from './view.js';
 
 export const SARIF_FILE = 'results.sarif';
@@ -63,7 +63,7 @@ function ruleName(c: CategoryView): string | null {
   return name;
 }
 
-export function renderSarif(view: KbView, limits: SarifLimits = SARIF_LIMITS): RenderedFile[] {
+export function renderSarif(view: KbView, limits: SarifLimits = SARIF_LIMITS): PiecewiseFile[] {
   const notes: string[] = [];
   // Severity first, so that what is cut (and what GitHub shows of the first 5,000) is the least severe.
   let findings = view.subjects
@@ -84,20 +84,54 @@ export function renderSarif(view: KbView, limits: SarifLimits = SARIF_LIMITS): R
     findings = findings.slice(0, limits.results);
   }
 
-  let sarif = build(view, findings, categoryOf, notes, limits);
+  let pieces = build(view, findings, categoryOf, notes, limits);
   // Over the gzipped size limit: drop the least severe results until it fits (deterministic, noted).
   const before = findings.length;
-  // Deflate never grows text by more than a few bytes per 16 KB: below the limit raw, it is below it gzipped.
-  const overLimit = (text: string): boolean => Buffer.byteLength(text) * 1.001 + 1024 > limits.gzipBytes && gzipSync(text).length > limits.gzipBytes;
-  while (findings.length > 0 && overLimit(sarif)) {
+  while (findings.length > 0 && overLimit(pieces, limits.gzipBytes)) {
     findings = findings.slice(0, Math.floor(findings.length * 0.9));
     const note = `${before - findings.length} least severe results left out to stay under ${limits.gzipBytes} bytes gzipped.`;
-    sarif = build(view, findings, categoryOf, [...notes, note], limits);
+    pieces = build(view, findings, categoryOf, [...notes, note], limits);
   }
-  return [{ path: SARIF_FILE, content: sarif }];
+  // In pieces, the results made as they are written: 25,000 of them come to some 50 MB of text.
+  return [{ path: SARIF_FILE, pieces }];
 }
 
-function build(view: KbView, findings: FindingView[], categoryOf: (f: FindingView) => CategoryView, notes: string[], limits: SarifLimits): string {
+/** Deflate looks back this far: each piece is sized with the bytes before it as its dictionary. */
+const DEFLATE_WINDOW = 32 * 1024;
+/** A gzip file's header and trailer. */
+const GZIP_FRAME = 18;
+
+/**
+ * Whether the file made of `pieces`, gzipped, is over `limit` bytes, never holding the whole text.
+ * Its UTF-8 size first: deflate never grows text by more than a few bytes per 16 KB, so below the limit
+ * raw, it is below it gzipped. Otherwise each piece is deflated with the 32 KB before it as preset
+ * dictionary, which is what one gzip stream can refer back to: the sum is that stream's size plus a
+ * few bytes per piece (each ends a block), so the file is judged on the safe side.
+ */
+function overLimit(pieces: () => Iterable<string>, limit: number): boolean {
+  let bytes = 0;
+  for (const piece of pieces()) bytes += Buffer.byteLength(piece);
+  if (bytes * 1.001 + 1024 <= limit) return false;
+  let size = GZIP_FRAME;
+  let window = Buffer.alloc(0);
+  for (const piece of pieces()) {
+    const input = Buffer.from(piece);
+    size += deflateRawSync(input, window.length > 0 ? { dictionary: window } : {}).length;
+    if (size > limit) return true;
+    const seen = Buffer.concat([window, input]);
+    window = seen.subarray(Math.max(0, seen.length - DEFLATE_WINDOW));
+  }
+  return false;
+}
+
+/** Stands in for the results while the rest of the document is stringified (no finding makes a string like it). */
+const RESULTS = '\u0000results\u0000';
+
+/**
+ * The SARIF file in pieces: the document around the results stringified once, the results one slice
+ * at a time where they go (the same bytes as `JSON.stringify(sarif, null, 2)` of the whole).
+ */
+function build(view: KbView, findings: FindingView[], categoryOf: (f: FindingView) => CategoryView, notes: string[], limits: SarifLimits): () => Generator<string> {
   // Taxonomy order; categories the taxonomy lacks (and `uncategorized`) after it, by id.
   const rank = (id: string): number => {
     const i = view.categories.findIndex((c) => c.id === id);
@@ -139,7 +173,7 @@ function build(view: KbView, findings: FindingView[], categoryOf: (f: FindingVie
     };
   });
 
-  const results = findings.map((f) => {
+  const resultOf = (f: FindingView) => {
     const uri = subjectUri(f.subject.path);
     const artifact = { uri, uriBaseId: '%SRCROOT%' };
     const [first, ...rest] = f.evidence.lines.filter(([a, b]) => Number.isInteger(a) && Number.isInteger(b) && a >= 1 && b >= a);
@@ -188,7 +222,7 @@ function build(view: KbView, findings: FindingView[], categoryOf: (f: FindingVie
         ...(f.triage ? { triage: f.triage.status, ...(f.triage.ticket ? { ticket: f.triage.ticket } : {}) } : {}),
       },
     };
-  });
+  };
 
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -226,9 +260,18 @@ function build(view: KbView, findings: FindingView[], categoryOf: (f: FindingVie
         ],
         originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The root of the reviewed source tree.' } } },
         columnKind: 'utf16CodeUnits',
-        results,
+        results: RESULTS,
       },
     ],
   };
-  return `${JSON.stringify(sarif, null, 2)}\n`;
+  const text = `${JSON.stringify(sarif, null, 2)}\n`;
+  const marker = JSON.stringify(RESULTS);
+  // The results are the run's last member: nothing after them can hold the marker.
+  const at = text.lastIndexOf(marker);
+  const indent = text.slice(text.lastIndexOf('\n', at) + 1, at).match(/^ */)![0];
+  return function* () {
+    yield text.slice(0, at);
+    yield* nestedArrayPieces(mapped(findings, resultOf), 2, indent);
+    yield text.slice(at + marker.length);
+  };
 }

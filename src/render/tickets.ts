@@ -3,7 +3,7 @@ import { stringify as csv } from 'csv-stringify/sync';
 import type { KB, Severity, Stance } from '../model.js';
 import { findingsById } from './diff.js';
 import { cleanText, oneLine } from './escape.js';
-import { jsonArrayPieces, pageKey, type Renderer, type RendererOutput } from './files.js';
+import { jsonArrayPieces, mapped, pageKey, type Renderer, type RendererOutput } from './files.js';
 import type { TemplateSet } from './handlebars.js';
 import type { Triage } from './triage.js';
 import { SEVERITIES, subjectDigest, type FindingView, type KbView } from './view.js';
@@ -97,10 +97,6 @@ interface Shelved {
 function githubIssue(t: Ticket): { path: string; context: Ticket & { marker: string } } {
   const token = fingerprintToken(t.fingerprint);
   return { path: `${TICKETS}/github/${token}.md`, context: { ...t, marker: `<!-- review-kb:fingerprint=${token} -->` } };
-}
-
-function* mapped<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
-  for (const item of items) yield f(item);
 }
 
 /**

@@ -3,6 +3,8 @@ import { renderAll } from '../../src/render/index.js';
 import { parseTriage } from '../../src/render/triage.js';
 import { renderSarif, SARIF_LIMITS, subjectUri } from '../../src/render/sarif.js';
 import { buildView } from '../../src/render/view.js';
+import { contentOf } from '../../src/render/files.js';
+import { gzipSync } from 'node:zlib';
 import { sampleKb, validateSarif as validate } from './helpers.js';
 
 type Sarif = {
@@ -93,7 +95,7 @@ describe('SARIF 2.1.0', () => {
     f.evidence.lines = Array.from({ length: 30 }, (_, i) => [i * 10 + 1, i * 10 + 5] as [number, number]);
     const view = buildView(kb);
     const limited = { ...SARIF_LIMITS, results: 4, relatedLocations: 10 };
-    const out = JSON.parse(renderSarif(view, limited)[0]!.content) as Sarif;
+    const out = JSON.parse(contentOf(renderSarif(view, limited)[0]!)) as Sarif;
     const results = out.runs[0]!.results;
     expect(results).toHaveLength(4);
     expect(results.map((r) => r.properties.severity)).toEqual(['critical', 'high', 'medium', 'medium']);
@@ -101,12 +103,29 @@ describe('SARIF 2.1.0', () => {
     expect(many.relatedLocations).toHaveLength(10);
     expect(many.message.text).toContain('19 more cited ranges not listed');
     expect(out.runs[0]!.invocations[0]!.toolExecutionNotifications![0]!.message.text).toBe('5 least severe results left out: at most 4 results per run.');
-    expect(renderSarif(view, limited)[0]!.content).toBe(renderSarif(view, limited)[0]!.content);
-    expect(validate(renderSarif(view, limited)[0]!.content, 'limited.sarif').errors).toEqual([]);
+    expect(contentOf(renderSarif(view, limited)[0]!)).toBe(contentOf(renderSarif(view, limited)[0]!));
+    expect(validate(contentOf(renderSarif(view, limited)[0]!), 'limited.sarif').errors).toEqual([]);
     // Size: a tiny gzip budget drops results until the file fits, and says so.
-    const small = JSON.parse(renderSarif(view, { ...SARIF_LIMITS, gzipBytes: 3000 })[0]!.content) as Sarif;
+    const small = JSON.parse(contentOf(renderSarif(view, { ...SARIF_LIMITS, gzipBytes: 3000 })[0]!)) as Sarif;
     expect(small.runs[0]!.results.length).toBeLessThan(9);
     expect(small.runs[0]!.invocations[0]!.toolExecutionNotifications![0]!.message.text).toMatch(/least severe results left out to stay under 3000 bytes gzipped/);
+    expect(gzipSync(contentOf(renderSarif(view, { ...SARIF_LIMITS, gzipBytes: 3000 })[0]!)).length).toBeLessThanOrEqual(3000);
+    // Judged from its pieces, a file within the limit by 2% of its gzipped size is not cut.
+    const whole = contentOf(renderSarif(view)[0]!);
+    const fits = JSON.parse(contentOf(renderSarif(view, { ...SARIF_LIMITS, gzipBytes: Math.ceil(gzipSync(whole).length * 1.02) })[0]!)) as Sarif;
+    expect(fits.runs[0]!.results).toHaveLength(JSON.parse(whole).runs[0].results.length);
+    expect(fits.runs[0]!.invocations[0]!.toolExecutionNotifications).toBeUndefined();
+  });
+
+  it('is made in pieces that join into what stringifying the whole document gives', () => {
+    const kb = sampleKb();
+    // Enough results for several slices of them, each placed at the results' depth.
+    kb.subjects = Array.from({ length: 30 }, (_, n) => kb.subjects.map((s) => ({ ...s, id: `${s.id}-${n}`, path: `copy${n}/${s.path}`, findings: s.findings.map((f) => ({ ...f, id: `${f.id}-${n}`, theme: null })) }))).flat();
+    kb.themes = [];
+    const text = contentOf(renderSarif(buildView(kb))[0]!);
+    const sarif = JSON.parse(text) as Sarif;
+    expect(sarif.runs[0]!.results.length).toBeGreaterThan(100);
+    expect(text).toBe(`${JSON.stringify(sarif, null, 2)}\n`);
   });
 
   it('honours triage: false positives and accepted risks become suppressions, with the note', () => {
