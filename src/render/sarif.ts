@@ -109,9 +109,10 @@ const GZIP_FRAME = 18;
  * few bytes per piece (each ends a block), so the file is judged on the safe side.
  */
 function overLimit(pieces: () => Iterable<string>, limit: number): boolean {
+  const over = (bytes: number): boolean => bytes * 1.001 + 1024 > limit;
   let bytes = 0;
-  for (const piece of pieces()) bytes += Buffer.byteLength(piece);
-  if (bytes * 1.001 + 1024 <= limit) return false;
+  for (const piece of pieces()) if (over((bytes += Buffer.byteLength(piece)))) break;
+  if (!over(bytes)) return false;
   let size = GZIP_FRAME;
   let window = Buffer.alloc(0);
   for (const piece of pieces()) {
@@ -124,7 +125,7 @@ function overLimit(pieces: () => Iterable<string>, limit: number): boolean {
   return false;
 }
 
-/** Stands in for the results while the rest of the document is stringified (no finding makes a string like it). */
+/** Stands in for the results while the rest of the document is stringified. */
 const RESULTS = '\u0000results\u0000';
 
 /**
