@@ -25,7 +25,7 @@ export class Spill {
   private pendingLength = 0;
   /** Bytes in the file once the pending entries are written. */
   private end = 0;
-  /** Where each review's entry is in the file. */
+  /** Where each entry is in the file, by id. */
   private readonly at = new Map<string, [start: number, bytes: number]>();
 
   private constructor(
