@@ -97,8 +97,9 @@ async function outputsOf(kb: RenderableKb, kbJson: () => Iterable<string>, flags
  * How far V8 lets the main thread's heap grow past what was live at its last full collection, in
  * percent. By default it grows to up to four times that: at 40,000 reviews the heap reached 2.3 GB
  * around 0.6 GB live while rendering, which makes much short-lived garbage. A quarter more keeps the
- * peak near what is live, for more frequent collections: at 40,000 reviews the peak RSS was 1.69 GB
- * with 50%, 1.50 GB with 25%; at 10,000, cold builds took the same time with either (two pairs).
+ * peak near what is live, for more frequent collections: at 40,000 reviews the peak RSS was 1,616 MiB
+ * with 50%, 1,433 MiB with 25% (one run each); at 10,000, cold builds took the same time with either
+ * (two alternating pairs).
  */
 const HEAP_GROWING_PERCENT = 25;
 

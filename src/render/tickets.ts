@@ -64,8 +64,8 @@ interface MadeTicket {
 
 /**
  * Where made tickets wait for the ticket lists, which need every one of them, in their own order:
- * in memory by default; at repository scale the CLI gives a file (output/spill.ts), since the tickets
- * of 40,000 reviews come to some 230 MB. Entries are JSON text, by finding id.
+ * in memory by default; at repository scale the CLI gives a file (output/spill.ts): tickets.json and
+ * jira.csv of 40,000 reviews come to 230 MB. Entries are JSON text, by finding id.
  */
 export interface TicketShelf {
   add(id: string, entry: string): void;
@@ -125,10 +125,12 @@ export function renderTickets(
       const key = `${salt}\u0000${stances.join(',')}\u0000${subjectDigest(s)}`;
       const tickets = memo.of('tickets', key, () => open.map((f): MadeTicket => ({ ticket: toTicket(f, tpl), description: cleanText(tpl.render('ticket.txt.hbs', f)).trim() })));
       open.forEach((f, i) => {
+        const entry = JSON.stringify(tickets[i]);
+        shelf.add(f.id, entry);
         const { ticket } = tickets[i]!;
-        shelf.add(f.id, JSON.stringify(tickets[i]));
-        const { path, context } = githubIssue(ticket);
-        made.set(f, { path, key: pageKey(salt, path, context), labels: ticket.labels.length });
+        // The issue page shows the ticket and a marker made from its path: the shelved text identifies both.
+        const path = githubIssue(ticket).path;
+        made.set(f, { path, key: pageKey(salt, path, entry), labels: ticket.labels.length });
       });
     },
     after: () => ticketLists(view, made, shelf, options, tpl),
