@@ -1,6 +1,6 @@
 // The output folder: refuse to clobber a folder we did not make, write every file atomically, drop stale files.
 import { rmSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { RunRecord } from './uptodate.js';
 import { resolveInside, writeInside } from './write.js';
@@ -112,14 +112,14 @@ export async function writeOutputs(
           continue;
         }
         kept.delete(file.path);
-        const content = 'render' in file ? file.render() : 'pieces' in file ? coalesced(file.pieces()) : file.content;
+        const content = 'render' in file ? file.render() : 'pieces' in file ? file.pieces : file.content;
         const staged = resolveInside(staging, file.path);
         if (!made.has(dirname(staged))) await mkdir(dirname(staged), { recursive: true });
         made.add(dirname(staged));
         const earlier = byPath.get(file.path);
         const write = (async () => {
           await earlier;
-          await writeFile(staged, content);
+          await (typeof content === 'string' ? writeFile(staged, content) : writePieces(staged, content()));
           const s = await stat(staged);
           stats.set(file.path, key === undefined ? [s.size, s.mtimeMs] : [s.size, s.mtimeMs, key]);
         })();
@@ -168,27 +168,58 @@ export async function writeOutputs(
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 /**
- * Pieces of a streamed file are joined up to this size before each write (one write per kb.json
- * element was 40,000 writes). Under V8's 128 KB limit for objects of the young generation: larger
- * strings go straight to the old one and stay there until a full collection, which V8 puts off
- * while the heap may still grow (the 800 MB kb.json of 40,000 reviews was written as 1 MB strings).
+ * Strings read back in pieces (spill.ts) stay under this size: under V8's 128 KB limit for objects of
+ * the young generation. Larger strings go straight to the old one and stay there until a full
+ * collection, which V8 puts off while the heap may still grow.
  */
 export const WRITE_CHUNK = 64 * 1024;
 
-/** Pieces joined into strings of about WRITE_CHUNK: few writes, none of them large. */
-export function* coalesced(pieces: Iterable<string>): Generator<string> {
-  let parts: string[] = [];
-  let size = 0;
-  for (const piece of pieces) {
-    parts.push(piece);
-    size += piece.length;
-    if (size >= WRITE_CHUNK) {
-      yield parts.join('');
-      parts = [];
-      size = 0;
+/** Bytes per write of a file made in pieces (a write per kb.json element was 40,000 writes). */
+const WRITE_BYTES = 256 * 1024;
+
+/**
+ * A file from its pieces (which never split a character), encoded straight into one of two buffers:
+ * one is written while the next is filled. Joining the pieces into strings, encoding those and
+ * awaiting each write in turn (fs.writeFile of an iterable) took twice as long, a third of it
+ * waiting for the thread pool.
+ */
+async function writePieces(file: string, pieces: Iterable<string>): Promise<void> {
+  const handle = await open(file, 'w');
+  const buffers = [Buffer.allocUnsafe(WRITE_BYTES), Buffer.allocUnsafe(WRITE_BYTES)] as const;
+  let buffer = buffers[0];
+  let used = 0;
+  let writing: Promise<void> = Promise.resolve();
+  const send = async (bytes: Uint8Array): Promise<void> => {
+    await writing;
+    writing = writeAll(handle, bytes);
+  };
+  try {
+    for (const piece of pieces) {
+      // A UTF-16 code unit is at most 3 bytes of UTF-8.
+      if (used + piece.length * 3 > WRITE_BYTES) {
+        if (used > 0) {
+          await send(buffer.subarray(0, used));
+          buffer = buffer === buffers[0] ? buffers[1] : buffers[0];
+          used = 0;
+        }
+        if (piece.length * 3 > WRITE_BYTES) {
+          await send(Buffer.from(piece));
+          continue;
+        }
+      }
+      used += buffer.write(piece, used);
     }
+    if (used > 0) await send(buffer.subarray(0, used));
+    await writing;
+  } finally {
+    // Should making a piece throw, the write under way settles before the file is closed (its error is the lesser one).
+    await writing.catch(() => undefined);
+    await handle.close();
   }
-  if (parts.length > 0) yield parts.join('');
+}
+
+async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at)).bytesWritten;
 }
 
 /** Files being written at once while rendering goes on. */

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { writeOutputs, type OutputFile } from '../../src/output/outdir.js';
 
@@ -24,5 +25,29 @@ describe('writeOutputs', () => {
     expect(await writeOutputs(out, outputs())).toEqual(['index.md', 'kb.json']);
     expect(events).toEqual(['piece 0', 'piece 1', 'piece 2', 'next file']);
     expect(readFileSync(join(out, 'kb.json'), 'utf8')).toBe('012');
+  });
+
+  it('writes a file made in pieces of any size byte for byte, characters of up to four bytes at every seam', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'review-kb-outdir-')), 'out');
+    // From tiny pieces to pieces larger than a write, in characters of one to four bytes.
+    const piece = fc.tuple(fc.constantFrom('a', 'é', '日', '🔥'), fc.integer({ min: 0, max: 120_000 })).map(([c, n]) => c.repeat(n));
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { maxLength: 12 }), async (pieces) => {
+        await writeOutputs(out, [{ path: 'kb.json', pieces: () => pieces }]);
+        expect(readFileSync(join(out, 'kb.json')).equals(Buffer.from(pieces.join('')))).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('leaves the previous output in place when making a file in pieces fails halfway', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'review-kb-outdir-')), 'out');
+    await writeOutputs(out, [{ path: 'kb.json', content: 'before' }]);
+    function* failing(): Generator<string> {
+      yield 'x'.repeat(500_000);
+      throw new Error('no more pieces');
+    }
+    await expect(writeOutputs(out, [{ path: 'kb.json', pieces: failing }])).rejects.toThrow('no more pieces');
+    expect(readFileSync(join(out, 'kb.json'), 'utf8')).toBe('before');
   });
 });
