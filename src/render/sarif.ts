@@ -85,15 +85,24 @@ export function renderSarif(view: KbView, limits: SarifLimits = SARIF_LIMITS): P
   }
 
   let pieces = build(view, findings, categoryOf, notes, limits);
+  let made = [...pieces()];
   // Over the gzipped size limit: drop the least severe results until it fits (deterministic, noted).
   const before = findings.length;
-  while (findings.length > 0 && overLimit(pieces, limits.gzipBytes)) {
+  while (findings.length > 0 && overLimit(made, limits.gzipBytes)) {
     findings = findings.slice(0, Math.floor(findings.length * 0.9));
     const note = `${before - findings.length} least severe results left out to stay under ${limits.gzipBytes} bytes gzipped.`;
     pieces = build(view, findings, categoryOf, [...notes, note], limits);
+    made = [...pieces()];
   }
-  // In pieces, the results made as they are written: 25,000 of them come to some 50 MB of text.
-  return [{ path: SARIF_FILE, pieces }];
+  // The pieces judged are the ones written (making them again for the write took as long as judging
+  // them): held until then, some 50 MB of text for 25,000 results, never joined. Asked again, made again.
+  let held: string[] | null = made;
+  const once = (): Iterable<string> => {
+    const given = held ?? pieces();
+    held = null;
+    return given;
+  };
+  return [{ path: SARIF_FILE, pieces: once }];
 }
 
 /** Deflate looks back this far: each piece is sized with the bytes before it as its dictionary. */
@@ -102,20 +111,20 @@ const DEFLATE_WINDOW = 32 * 1024;
 const GZIP_FRAME = 18;
 
 /**
- * Whether the file made of `pieces`, gzipped, is over `limit` bytes, never holding the whole text.
+ * Whether the file made of `pieces`, gzipped, is over `limit` bytes, never joining them into one text.
  * Its UTF-8 size first: deflate never grows text by more than a few bytes per 16 KB, so below the limit
  * raw, it is below it gzipped. Otherwise each piece is deflated with the 32 KB before it as preset
  * dictionary, which is what one gzip stream can refer back to: the sum is that stream's size plus a
  * few bytes per piece (each ends a block), so the file is judged on the safe side.
  */
-function overLimit(pieces: () => Iterable<string>, limit: number): boolean {
+function overLimit(pieces: readonly string[], limit: number): boolean {
   const over = (bytes: number): boolean => bytes * 1.001 + 1024 > limit;
   let bytes = 0;
-  for (const piece of pieces()) if (over((bytes += Buffer.byteLength(piece)))) break;
+  for (const piece of pieces) if (over((bytes += Buffer.byteLength(piece)))) break;
   if (!over(bytes)) return false;
   let size = GZIP_FRAME;
   let window = Buffer.alloc(0);
-  for (const piece of pieces()) {
+  for (const piece of pieces) {
     const input = Buffer.from(piece);
     size += deflateRawSync(input, window.length > 0 ? { dictionary: window } : {}).length;
     if (size > limit) return true;

@@ -3,7 +3,7 @@ import { renderAll } from '../../src/render/index.js';
 import { parseTriage } from '../../src/render/triage.js';
 import { renderSarif, SARIF_LIMITS, subjectUri } from '../../src/render/sarif.js';
 import { buildView } from '../../src/render/view.js';
-import { contentOf } from '../../src/render/files.js';
+import { contentOf, type PiecewiseFile } from '../../src/render/files.js';
 import { gzipSync } from 'node:zlib';
 import { sampleKb, validateSarif as validate } from './helpers.js';
 
@@ -126,6 +126,10 @@ describe('SARIF 2.1.0', () => {
     const sarif = JSON.parse(text) as Sarif;
     expect(sarif.runs[0]!.results.length).toBeGreaterThan(100);
     expect(text).toBe(`${JSON.stringify(sarif, null, 2)}\n`);
+    // The pieces judged for size are handed on for the write; asked for again, they are made again, alike.
+    const [file] = renderSarif(buildView(kb)) as [PiecewiseFile];
+    expect([...file.pieces()].join('')).toBe(text);
+    expect([...file.pieces()].join('')).toBe(text);
   });
 
   it('honours triage: false positives and accepted risks become suppressions, with the note', () => {
