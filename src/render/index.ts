@@ -38,6 +38,8 @@ export interface RenderOptions {
    * matches the one it was written under need not be rendered again. None: every page is rendered.
    */
   buildId?: string;
+  /** Called once the overview pages are made, before the first subject's outputs (the CLI loosens its heap limit there). */
+  onSubjects?: () => void;
 }
 
 /**
@@ -56,6 +58,7 @@ export function* renderEach(kb: RenderableKb, options: RenderOptions = {}): Gene
     renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t, salt, options.memo, options.ticketShelf),
   ];
   for (const r of renderers) if (r.overall) yield* tidyMarkdown(r.overall());
+  options.onSubjects?.();
   // Subject by subject, every renderer's outputs of it: the quotes they share are made once, then let go
   // (the caller renders each page as it takes it, before asking for the next).
   for (const [i, s] of view.subjects.entries()) {

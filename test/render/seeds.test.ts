@@ -28,6 +28,16 @@ describe('every output on the seeds KB', () => {
     expect(renderAll(renderable, { reviewLinkBase: '../seeds' })).toEqual(renderAll(kb, { reviewLinkBase: '../seeds' }));
   });
 
+  it('tells when the overview pages are made and the subjects\' outputs begin', () => {
+    const order: string[] = [];
+    for (const f of renderEach(kb, { onSubjects: () => order.push('subjects') })) order.push(f.path);
+    const at = order.indexOf('subjects');
+    expect(order.filter((p) => p === 'subjects')).toHaveLength(1);
+    expect(order.slice(0, at)).toEqual(expect.arrayContaining(['index.md', 'html/index.html']));
+    expect(order.slice(0, at).some((p) => p.startsWith('reports/') || p.startsWith('html/subjects/'))).toBe(false);
+    expect(order[at + 1]).toMatch(/^reports\//);
+  });
+
   it('makes each subject\'s outputs together and holds only that subject\'s quotes', () => {
     /** Records, at each subject's end, the quotes it held and the outputs made since the last. */
     class Recording extends QuoteCache {
