@@ -79,7 +79,7 @@ async function outputsOf(kb: RenderableKb, kbJson: () => Iterable<string>, flags
     triage: flags.triage ? loadTriage(flags.triage) : null,
     since: flags.since ? await readKb(flags.since) : null,
     reviewLinkBase: flags.reviewLinks ?? null,
-    onSubjects: () => limitHeapGrowth(SUBJECT_PAGES_HEAP_GROWING_PERCENT),
+    onSubjects: () => setHeapGrowth(SUBJECT_PAGES_HEAP_GROWING_PERCENT),
   };
   const renderable = renderableKb(kb);
   let pending: (() => Iterable<string>) | null = kbJson;
@@ -118,7 +118,7 @@ const SUBJECT_PAGES_HEAP_GROWING_PERCENT = 50;
  * process's, and the analysis, garbage for the most part, runs faster with the default). A user's own
  * setting wins.
  */
-function limitHeapGrowth(percent: number): void {
+function setHeapGrowth(percent: number): void {
   if (process.execArgv.some((a) => /^--heap[-_]growing[-_]percent/.test(a))) return;
   setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
@@ -147,7 +147,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
     stats,
     digests: stamp?.digests,
     onProgress: (done, total) => bar.update(done, total),
-    onAnalysed: () => limitHeapGrowth(HEAP_GROWING_PERCENT),
+    onAnalysed: () => setHeapGrowth(HEAP_GROWING_PERCENT),
   }, cacheDir)
     .finally(() => bar.stop())
     // The KB goes to the outputs only (this function never holds it): they let its review records go once kb.json is written.
@@ -197,7 +197,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
 /** `review-kb render`: every output again from a kb.json. */
 export async function runRender(file: string, flags: RenderFlags): Promise<void> {
   await checkOutputFolder(flags.out, Boolean(flags.force));
-  limitHeapGrowth(HEAP_GROWING_PERCENT);
+  setHeapGrowth(HEAP_GROWING_PERCENT);
   const { readKb, serializeKbChunks } = await import('./kb.js');
   const kb = await readKb(file);
   const written = await writeOutputs(flags.out, await outputsOf(kb, () => serializeKbChunks(kb), flags));

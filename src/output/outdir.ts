@@ -112,7 +112,7 @@ export async function writeOutputs(
           continue;
         }
         kept.delete(file.path);
-        const content = 'render' in file ? file.render() : 'pieces' in file ? file.pieces : file.content;
+        const content = 'render' in file ? file.render() : 'pieces' in file ? () => file.pieces() : file.content;
         const staged = resolveInside(staging, file.path);
         if (!made.has(dirname(staged))) await mkdir(dirname(staged), { recursive: true });
         made.add(dirname(staged));
