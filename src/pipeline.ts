@@ -6,7 +6,7 @@ import { DEFAULT_MAX_REVIEW_BYTES, InputError, MAX_BATCH_BYTES, readText } from 
 import { analyzeEach, asDiagnostic, type ExternalMeta, type ReviewInput, type RunStats } from './worker/run.js';
 import { inferSubjects } from './ingest/subjects.js';
 import { cweEntries, loadTaxonomy, type Taxonomy } from './classify/index.js';
-import { consolidate } from './consolidate/index.js';
+import { consolidate, readsText } from './consolidate/index.js';
 import { fromInputError, sortDiagnostics } from './diagnostics.js';
 import type { Diagnostic, KB, RecordKb, Review, ReviewAnalysis, ReviewRecord } from './model.js';
 import { interner, kbEntry, serializeKbChunks } from './kb.js';
@@ -99,9 +99,15 @@ export async function buildSpilled(options: BuildOptions, spillDir: string | nul
   return { ...result, kb, kbJson: () => serializeKbChunks(kb, spill.pieces(kb.reviews.map((r) => r.id))), dispose };
 }
 
-/** A review without its preamble, conclusion, front matter and statements; a classifier's few reasons kept once each (`once`). */
-function recordOf({ frontMatter: _f, preamble: _p, conclusion: _c, findings, ...rest }: Review, once: (reason: string) => string): ReviewRecord {
-  return { ...rest, findings: findings.map(({ statements: _s, ...finding }) => ({ ...finding, reasons: finding.reasons.map(once) })) };
+/**
+ * A review without its preamble, conclusion, front matter and statements, and without each finding's
+ * text where consolidation does not read it (see readsText); a classifier's few reasons kept once each (`once`).
+ */
+export function recordOf({ frontMatter: _f, preamble: _p, conclusion: _c, findings, ...rest }: Review, once: (reason: string) => string): ReviewRecord {
+  return {
+    ...rest,
+    findings: findings.map(({ statements: _s, ...finding }) => ({ ...finding, text: readsText(finding) ? finding.text : '', reasons: finding.reasons.map(once) })),
+  };
 }
 
 /** Consolidates the reviews (full, or records of them) and assembles the KB around them. */

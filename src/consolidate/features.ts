@@ -88,6 +88,16 @@ const FENCE = /^ {0,3}(`{3,}(?=[^`]*$)|~{3,})(.*)$/;
 const HEADING = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/;
 
 /**
+ * Whether consolidation reads a finding's text: only when it has no excerpt to read its prose from
+ * (bodyOf) or no title to name a merged finding by (mergeCluster). A build's records of the reviews
+ * keep the text only then: 30.5 million characters at 10,000 reviews of the bench corpus, held
+ * through consolidation, where the memory of a build peaks.
+ */
+export function readsText(finding: Pick<FindingRecord, 'excerpt' | 'title'>): boolean {
+  return !finding.excerpt || !finding.title;
+}
+
+/**
  * The prose of a finding — without pasted code, without the sections that do not describe the
  * issue, without heading lines, and without its title when the text opens with it (`# Title`,
  * `1. **Title**: text…`): the title is weighted on its own and must not count twice — and, apart,

@@ -4,6 +4,8 @@ import type { ConsolidatedFinding, ReviewRecord, Subject, Theme } from '../model
 import { candidateNeighbors } from './candidates.js';
 import { graphClusters, type ClusterOptions, type Edge } from './cluster.js';
 import { buildCorpus, extractFeatures, type Corpus, type FindingFeatures } from './features.js';
+
+export { readsText } from './features.js';
 import { fingerprints } from './fingerprint.js';
 import { byKey, mergeCluster } from './merge.js';
 import { internSignals, MIN_TEXT_AGREEMENT, RELATIVE_AGREEMENT, weigh } from './similarity.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { build, buildSpilled, type SpilledBuild } from '../../src/pipeline.js';
+import { build, buildSpilled, recordOf, type SpilledBuild } from '../../src/pipeline.js';
 import { serializeKb } from '../../src/kb.js';
 import { consolidate } from '../../src/consolidate/index.js';
 import { checkOutputFolder, WRITE_CHUNK } from '../../src/output/outdir.js';
@@ -39,12 +39,29 @@ describe('a spilled build', () => {
       // The records lack exactly the text only kb.json shows, and consolidate to the same subjects.
       expect(Object.keys(spilled.kb.reviews[0]!)).not.toContain('preamble');
       expect(Object.keys(spilled.kb.reviews[0]!.findings[0]!)).not.toContain('statements');
+      // Every finding here has an excerpt and a title: consolidation reads no text, the records hold none.
+      expect(spilled.kb.reviews.flatMap((r) => r.findings).filter((f) => f.text !== '')).toEqual([]);
       expect(spilled.kb.subjects).toEqual(full.kb.subjects);
       expect(consolidate(spilled.kb.reviews, { scope: 'subject' })).toEqual(consolidate(full.kb.reviews, { scope: 'subject' }));
     } finally {
       spilled.dispose();
     }
     expect(readdirSync(spills)).toEqual([]);
+  });
+
+  it('keeps a finding\'s text in its record only when consolidation reads it: no excerpt, or no title', async () => {
+    const review = (await build({ inputs: ['seeds'], manifest: 'seeds/manifest.csv' })).kb.reviews[0]!;
+    const finding = review.findings[0]!;
+    const textOf = (changes: Partial<typeof finding>): string => recordOf({ ...review, findings: [{ ...finding, ...changes }] }, (r) => r).findings[0]!.text;
+    expect(finding.text.length).toBeGreaterThan(20);
+    expect(textOf({})).toBe('');
+    expect(textOf({ excerpt: '' })).toBe(finding.text);
+    expect(textOf({ title: '' })).toBe(finding.text);
+    // Consolidation then reads the same prose and names the finding the same as from the full review.
+    for (const changes of [{ excerpt: '' }, { title: '' }]) {
+      const full = { ...review, findings: [{ ...finding, ...changes }] };
+      expect(consolidate([recordOf(full, (r) => r)], { scope: 'subject' })).toEqual(consolidate([full], { scope: 'subject' }));
+    }
   });
 
   it('removes the spill of a run that was killed, and a cache folder holding one is still review-kb\'s', async () => {
