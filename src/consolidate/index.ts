@@ -4,13 +4,13 @@ import type { ConsolidatedFinding, ReviewRecord, Subject, Theme } from '../model
 import { candidateNeighbors } from './candidates.js';
 import { graphClusters, type ClusterOptions, type Edge } from './cluster.js';
 import { buildCorpus, extractFeatures, type Corpus, type FindingFeatures } from './features.js';
-
-export { readsText } from './features.js';
 import { fingerprints } from './fingerprint.js';
 import { byKey, mergeCluster } from './merge.js';
 import { internSignals, MIN_TEXT_AGREEMENT, RELATIVE_AGREEMENT, weigh } from './similarity.js';
 import { findThemes, isGenericCandidate, type PlacedFinding } from './themes.js';
 import { dot, Scratch, VectorBuilder, Vocabulary } from './vector.js';
+
+export { readsText } from './features.js';
 
 export interface ConsolidateOptions {
   /** `subject`: merge findings within each reviewed file; `all`: across the whole input (audit contests). */
