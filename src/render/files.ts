@@ -59,6 +59,19 @@ export function* mapped<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<
   for (const item of items) yield f(item);
 }
 
+/** The items in consecutive slices of `size` (the last one shorter), taken as each slice is asked for. */
+export function* inSlices<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let slice: T[] = [];
+  for (const item of items) {
+    slice.push(item);
+    if (slice.length === size) {
+      yield slice;
+      slice = [];
+    }
+  }
+  if (slice.length > 0) yield slice;
+}
+
 /**
  * `JSON.stringify([...items], null, indent)` plus a newline, in pieces of a few items: the same
  * bytes (an item's lines are indented alike at any position in the array), never one string, and
@@ -74,22 +87,14 @@ export function* jsonArrayPieces(items: Iterable<unknown>, indent: number): Gene
  * indent)` writes it there: `at` is the indentation of the line the array opens on. No newline after.
  */
 export function* nestedArrayPieces(items: Iterable<unknown>, indent: number, at: string): Generator<string> {
-  let slice: unknown[] = [];
   let first = true;
-  const piece = (): string => {
+  for (const slice of inSlices(items, JSON_SLICE)) {
     // The slice's own brackets go; the elements keep the indentation they have inside any array, moved
     // to the array's depth (every line break in JSON text is between tokens: strings escape theirs).
     const text = JSON.stringify(slice, null, indent).slice(2, -2);
-    const opening = first ? '[\n' : ',\n';
+    yield `${first ? '[\n' : ',\n'}${at}${at ? text.replace(/\n/g, `\n${at}`) : text}`;
     first = false;
-    slice = [];
-    return `${opening}${at}${at ? text.replace(/\n/g, `\n${at}`) : text}`;
-  };
-  for (const item of items) {
-    slice.push(item);
-    if (slice.length === JSON_SLICE) yield piece();
   }
-  if (slice.length > 0) yield piece();
   yield first ? '[]' : `\n${at}]`;
 }
 

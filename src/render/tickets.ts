@@ -3,7 +3,7 @@ import { stringify as csv } from 'csv-stringify/sync';
 import type { KB, Severity, Stance } from '../model.js';
 import { findingsById } from './diff.js';
 import { cleanText, oneLine } from './escape.js';
-import { jsonArrayPieces, mapped, pageKey, type Renderer, type RendererOutput } from './files.js';
+import { inSlices, jsonArrayPieces, mapped, pageKey, type Renderer, type RendererOutput } from './files.js';
 import type { TemplateSet } from './handlebars.js';
 import type { Triage } from './triage.js';
 import { SEVERITIES, subjectDigest, type FindingView, type KbView } from './view.js';
@@ -209,15 +209,7 @@ function* jiraCsv(made: Iterable<MadeTicket>, width: number): Generator<string> 
   ];
   // Rows are quoted one by one, so rows stringified a slice at a time make the same file.
   yield csv([header], { record_delimiter: 'unix' });
-  let rows: string[][] = [];
-  for (const m of made) {
-    rows.push(row(m));
-    if (rows.length === CSV_SLICE) {
-      yield csv(rows, { record_delimiter: 'unix' });
-      rows = [];
-    }
-  }
-  if (rows.length > 0) yield csv(rows, { record_delimiter: 'unix' });
+  for (const rows of inSlices(mapped(made, row), CSV_SLICE)) yield csv(rows, { record_delimiter: 'unix' });
 }
 
 /** Tickets per piece of the Jira CSV: a few tens of KB (see JSON_SLICE). */
