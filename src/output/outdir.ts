@@ -167,21 +167,15 @@ export async function writeOutputs(
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
-/**
- * Strings read back in pieces (spill.ts) stay under this size: under V8's 128 KB limit for objects of
- * the young generation. Larger strings go straight to the old one and stay there until a full
- * collection, which V8 puts off while the heap may still grow.
- */
-export const WRITE_CHUNK = 64 * 1024;
-
 /** Bytes per write of a file made in pieces (a write per kb.json element was 40,000 writes). */
 const WRITE_BYTES = 256 * 1024;
 
 /**
  * A file from its pieces (which never split a character), encoded straight into one of two buffers:
  * one is written while the next is filled. Joining the pieces into strings, encoding those and
- * awaiting each write in turn (fs.writeFile of an iterable) took twice as long, a third of it
- * waiting for the thread pool.
+ * awaiting each write in turn (fs.writeFile of an iterable) spent a third of kb.json's time waiting
+ * for the thread pool; kb.json's write in an incremental build of 10,000 reviews went from 2.2–3.6 s
+ * to 1.4–1.8 s.
  */
 async function writePieces(file: string, pieces: Iterable<string>): Promise<void> {
   const handle = await open(file, 'w');

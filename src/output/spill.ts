@@ -2,10 +2,13 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { WRITE_CHUNK } from './outdir.js';
 
-/** Bytes read back per piece (see WRITE_CHUNK for why no more). */
-const PIECE = WRITE_CHUNK;
+/**
+ * Entries are written, and read back, in pieces of about this size: under V8's 128 KB limit for
+ * objects of the young generation. Larger strings go straight to the old one and stay there until a
+ * full collection, which V8 puts off while the heap may still grow.
+ */
+export const WRITE_CHUNK = 64 * 1024;
 
 /**
  * Entries of text by id, in a file. At repository scale the reviews' text is most of the heap, and
@@ -67,7 +70,7 @@ export class Spill {
   }
 
   /**
-   * The entries of `ids`, in that order, joined by `,\n` as kb.json puts them, in pieces of PIECE bytes
+   * The entries of `ids`, in that order, joined by `,\n` as kb.json puts them, in pieces of WRITE_CHUNK bytes
    * or so (characters are never split). Throws for an id never added.
    */
   *pieces(ids: Iterable<string>): Generator<string> {
@@ -95,10 +98,10 @@ export class Spill {
   private *entryPieces(fd: number, id: string): Generator<string> {
     const at = this.at.get(id);
     if (!at) throw new Error(`${id} was not spilled`);
-    const buffer = Buffer.allocUnsafe(Math.min(PIECE, at[1]));
+    const buffer = Buffer.allocUnsafe(Math.min(WRITE_CHUNK, at[1]));
     const decoder = new StringDecoder('utf8');
     for (let from = at[0], left = at[1]; left > 0; ) {
-      const read = readSync(fd, buffer, 0, Math.min(PIECE, left), from);
+      const read = readSync(fd, buffer, 0, Math.min(WRITE_CHUNK, left), from);
       if (read === 0) throw new Error(`spill file ${this.file} ends early`);
       yield decoder.write(buffer.subarray(0, read));
       from += read;

@@ -50,7 +50,7 @@ export function contentOf(file: RendererOutput): string {
 /**
  * Items stringified per slice: a few tickets come to some tens of KB, under V8's 128 KB limit for the
  * young generation, whose garbage is collected cheaply; 256 made 1 MB strings that piled up in the old
- * one until a full collection (see WRITE_CHUNK in output/outdir.ts).
+ * one until a full collection (see WRITE_CHUNK in output/spill.ts).
  */
 export const JSON_SLICE = 16;
 

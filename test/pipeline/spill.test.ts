@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { build, buildSpilled, recordOf, type SpilledBuild } from '../../src/pipeline.js';
 import { serializeKb } from '../../src/kb.js';
 import { consolidate } from '../../src/consolidate/index.js';
-import { checkOutputFolder, WRITE_CHUNK } from '../../src/output/outdir.js';
-import { Spill } from '../../src/output/spill.js';
+import { checkOutputFolder } from '../../src/output/outdir.js';
+import { Spill, WRITE_CHUNK } from '../../src/output/spill.js';
 
 /** Reviews in the seeds' style, rich in characters of two to four bytes, together many pieces read back. */
 function multibyteCorpus(count: number): string {
