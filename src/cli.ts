@@ -60,6 +60,7 @@ function program(): Command {
     .option('--since <kb>', 'previous kb.json: tickets only for findings new since then')
     .option('--force', 'write into a non-empty folder that is not review-kb output')
     .option('--json', 'print the written paths as JSON on stdout')
+    .option('-q, --quiet', 'no progress on stderr')
     .action(runRender);
 
   cli

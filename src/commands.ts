@@ -5,7 +5,7 @@ import { buildStamp, currentRun, renderId, toolDigest, type RunRecord, type Stam
 import { StoredMemo, type Memo } from './cache/memo.js';
 import type { RunStats } from './worker/run.js';
 import { isTimeout } from './worker/pool.js';
-import { progressBar } from './progress.js';
+import { progressBar, type Progress } from './progress.js';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { RenderableKb } from './model.js';
@@ -23,6 +23,7 @@ export interface RenderFlags {
   since?: string;
   force?: boolean;
   json?: boolean;
+  quiet?: boolean;
 }
 
 export interface BuildFlags extends RenderFlags {
@@ -31,7 +32,6 @@ export interface BuildFlags extends RenderFlags {
   scope: 'subject' | 'all';
   maxBytes: number;
   timeout: number;
-  quiet?: boolean;
   jobs?: number;
   cache?: string | false;
 }
@@ -68,7 +68,14 @@ function replay(last: RunRecord, flags: BuildFlags, started: number): number {
  * metadata (RenderableKb), so whatever `kbJson` holds (a build's records of every review) is let go
  * once kb.json is serialized; a caller that keeps it keeps them alive.
  */
-async function outputsOf(kb: RenderableKb, kbJson: () => Iterable<string>, flags: RenderFlags, memo?: Memo, ticketShelf?: TicketShelf): Promise<Iterable<OutputFile>> {
+async function outputsOf(
+  kb: RenderableKb,
+  kbJson: () => Iterable<string>,
+  flags: RenderFlags,
+  progress: Progress,
+  memo?: Memo,
+  ticketShelf?: TicketShelf,
+): Promise<Iterable<OutputFile>> {
   const [{ renderEach, loadTriage }, { readKb, renderableKb }] = await Promise.all([import('./render/index.js'), import('./kb.js')]);
   const options = {
     memo,
@@ -79,14 +86,23 @@ async function outputsOf(kb: RenderableKb, kbJson: () => Iterable<string>, flags
     triage: flags.triage ? loadTriage(flags.triage) : null,
     since: flags.since ? await readKb(flags.since) : null,
     reviewLinkBase: flags.reviewLinks ?? null,
-    onSubjects: () => setHeapGrowth(SUBJECT_PAGES_HEAP_GROWING_PERCENT),
+    onSubjects: (done: number, total: number) => {
+      if (done === 0) {
+        setHeapGrowth(SUBJECT_PAGES_HEAP_GROWING_PERCENT);
+        progress.stage('subjects');
+      }
+      progress.update(done, total);
+      if (done === total) progress.stage('writing SARIF and ticket lists, moving files into place');
+    },
   };
   const renderable = renderableKb(kb);
   let pending: (() => Iterable<string>) | null = kbJson;
   const pieces = function* (): Generator<string> {
     const make = pending!;
     pending = null;
+    progress.stage('writing kb.json');
     yield* make();
+    progress.stage('rendering overview pages');
   };
   return (function* () {
     yield { path: 'kb.json', pieces };
@@ -134,6 +150,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
   if (last) return replay(last, flags, started);
   const { buildSpilled } = await import('./pipeline.js');
   const bar = progressBar({ enabled: !flags.quiet });
+  bar.stage('reviews');
   const stats: RunStats = { jobs: 0, analysed: 0, cached: 0, failed: 0, cache: null };
   const { result, summary, files, memo, dispose, shelf } = await buildSpilled({
     inputs,
@@ -147,8 +164,12 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
     stats,
     digests: stamp?.digests,
     onProgress: (done, total) => bar.update(done, total),
-    onAnalysed: () => setHeapGrowth(HEAP_GROWING_PERCENT),
+    onAnalysed: () => {
+      setHeapGrowth(HEAP_GROWING_PERCENT);
+      bar.stage('consolidating findings');
+    },
   }, cacheDir)
+    // Cleared for the diagnostics printed next (or the error); the stages of the writing draw it again.
     .finally(() => bar.stop())
     // The KB goes to the outputs only (this function never holds it): they let its review records go once kb.json is written.
     .then(async ({ kb, kbJson, dispose, ...result }) => {
@@ -163,7 +184,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
         subjects: kb.subjects.length,
         skipped: result.skipped,
       };
-      return { result, summary, files: await outputsOf(kb, kbJson, flags, memo, shelf), memo, dispose, shelf };
+      return { result, summary, files: await outputsOf(kb, kbJson, flags, bar, memo, shelf), memo, dispose, shelf };
     });
   // Errors that skipped nothing (a manifest row naming a missing file) still fail the run.
   const otherErrors = result.diagnostics.filter((d) => d.severity === 'error').length - result.skips.length;
@@ -179,6 +200,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
   for (const line of report) process.stderr.write(`${line}\n`);
   const record = stamp && !timedOut ? (written: string[]) => ({ stamp: stamp.stamp, exitCode, diagnostics: report, ending, json: jsonOf(written) }) : null;
   const written = await writeOutputs(flags.out, files, record).finally(() => {
+    bar.stop();
     dispose();
     shelf?.remove();
   });
@@ -200,6 +222,7 @@ export async function runRender(file: string, flags: RenderFlags): Promise<void>
   setHeapGrowth(HEAP_GROWING_PERCENT);
   const { readKb, serializeKbChunks } = await import('./kb.js');
   const kb = await readKb(file);
-  const written = await writeOutputs(flags.out, await outputsOf(kb, () => serializeKbChunks(kb), flags));
+  const bar = progressBar({ enabled: !flags.quiet });
+  const written = await writeOutputs(flags.out, await outputsOf(kb, () => serializeKbChunks(kb), flags, bar)).finally(() => bar.stop());
   if (flags.json) process.stdout.write(`${JSON.stringify({ out: flags.out, files: written }, null, 1)}\n`);
 }

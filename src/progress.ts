@@ -13,21 +13,30 @@ export interface ProgressOptions {
 }
 
 export interface Progress {
+  /** How far the current stage is: `done` of `total` (drawn with its rate and ETA). */
   update(done: number, total: number): void;
+  /**
+   * Starts a stage of the run (`consolidating findings`, `subject pages`): said at once, and its rate
+   * and ETA counted from now. A run at repository scale spends minutes after the analysis.
+   */
+  stage(label: string): void;
   /** Clears the bar so whatever is printed next starts on a clean line. */
   stop(): void;
 }
 
-/** `[########------]  4,210/10,000  42%  812/s  ETA 7s`, fitted to `width` columns. */
-export function formatProgress(done: number, total: number, elapsedMs: number, width = 80): string {
+/** `reviews [########------] 4,210/10,000  42% 812/s ETA 7s`, fitted to `width` columns. */
+export function formatProgress(done: number, total: number, elapsedMs: number, width = 80, label = ''): string {
   const ratio = total > 0 ? Math.min(1, done / total) : 1;
   const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
   const eta = rate > 0 ? (total - done) / rate : Number.NaN;
   const count = `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}`;
   const tail = ` ${count} ${String(Math.floor(ratio * 100)).padStart(3)}% ${Math.round(rate).toLocaleString('en-US')}/s ETA ${duration(eta)}`;
-  const room = Math.max(0, Math.min(40, width - 1 - tail.length - 2));
+  const head = label ? `${label} ` : '';
+  const room = Math.max(0, Math.min(40, width - 1 - head.length - tail.length - 2));
   const filled = Math.round(ratio * room);
-  return room >= 5 ? `[${'#'.repeat(filled)}${'-'.repeat(room - filled)}]${tail}` : tail.trimStart();
+  if (room >= 5) return `${head}[${'#'.repeat(filled)}${'-'.repeat(room - filled)}]${tail}`;
+  // Narrow: the bar goes first, then the label; the numbers stay.
+  return head.length + tail.length <= width ? `${head}${tail.trimStart()}` : tail.trimStart();
 }
 
 function duration(seconds: number): string {
@@ -38,7 +47,7 @@ function duration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
 }
 
-/** Reviews done / total with rate and ETA; silent unless the stream is a terminal and the run is slow enough to need it. */
+/** The current stage and how far it is, with rate and ETA; silent unless the stream is a terminal and the run is slow enough to need it. */
 export function progressBar(options: ProgressOptions = {}): Progress {
   const stream = options.stream ?? process.stderr;
   const now = options.now ?? Date.now;
@@ -46,16 +55,27 @@ export function progressBar(options: ProgressOptions = {}): Progress {
   const delay = options.delayMs ?? 1000;
   const interval = options.intervalMs ?? 100;
   const started = now();
+  let stageStarted = started;
+  let label = '';
   let drawnAt = -Infinity;
   let drawn = false;
+  const draw = (t: number, line: string): void => {
+    drawnAt = t;
+    drawn = true;
+    stream.write(`\r${line}\x1b[K`);
+  };
   return {
     update(done, total) {
       if (!enabled) return;
       const t = now();
       if (t - started < delay || (t - drawnAt < interval && done < total)) return;
-      drawnAt = t;
-      drawn = true;
-      stream.write(`\r${formatProgress(done, total, t - started, stream.columns ?? 80)}\x1b[K`);
+      draw(t, formatProgress(done, total, t - stageStarted, stream.columns || 80, label));
+    },
+    stage(next) {
+      label = next;
+      stageStarted = now();
+      // A stage without counts (consolidation) holds the thread until it ends: said now or not at all.
+      if (enabled && stageStarted - started >= delay) draw(stageStarted, `${next}…`.slice(0, (stream.columns || 80) - 1));
     },
     stop() {
       if (drawn) stream.write('\r\x1b[K');

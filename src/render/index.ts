@@ -38,8 +38,11 @@ export interface RenderOptions {
    * matches the one it was written under need not be rendered again. None: every page is rendered.
    */
   buildId?: string;
-  /** Called once the overview pages are made, before the first subject's outputs (the CLI loosens its heap limit there). */
-  onSubjects?: () => void;
+  /**
+   * Called with 0 once the overview pages are made, before the first subject's outputs (the CLI loosens
+   * its heap limit there), then after each subject's outputs are taken, with how many subjects are done.
+   */
+  onSubjects?: (done: number, total: number) => void;
 }
 
 /**
@@ -58,12 +61,14 @@ export function* renderEach(kb: RenderableKb, options: RenderOptions = {}): Gene
     renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t, salt, options.memo, options.ticketShelf),
   ];
   for (const r of renderers) if (r.overall) yield* tidyMarkdown(r.overall());
-  options.onSubjects?.();
+  const total = view.subjects.length;
+  options.onSubjects?.(0, total);
   // Subject by subject, every renderer's outputs of it: the quotes they share are made once, then let go
   // (the caller renders each page as it takes it, before asking for the next).
   for (const [i, s] of view.subjects.entries()) {
     for (const r of renderers) if (r.subject) yield* tidyMarkdown(r.subject(s, i));
     quotes.forget();
+    options.onSubjects?.(i + 1, total);
   }
   for (const r of renderers) if (r.after) yield* tidyMarkdown(r.after());
 }

@@ -28,14 +28,23 @@ describe('every output on the seeds KB', () => {
     expect(renderAll(renderable, { reviewLinkBase: '../seeds' })).toEqual(renderAll(kb, { reviewLinkBase: '../seeds' }));
   });
 
-  it('tells when the overview pages are made and the subjects\' outputs begin', () => {
+  it('tells when the overview pages are made, and how many subjects\' outputs are made', () => {
     const order: string[] = [];
-    for (const f of renderEach(kb, { onSubjects: () => order.push('subjects') })) order.push(f.path);
-    const at = order.indexOf('subjects');
-    expect(order.filter((p) => p === 'subjects')).toHaveLength(1);
+    for (const f of renderEach(kb, { onSubjects: (done, total) => order.push(`${done}/${total}`) })) order.push(f.path);
+    const marks = order.filter((p) => /^\d+\/\d+$/.test(p));
+    const subjects = kb.subjects.length;
+    expect(marks).toEqual(Array.from({ length: subjects + 1 }, (_, i) => `${i}/${subjects}`));
+    const at = order.indexOf(`0/${subjects}`);
     expect(order.slice(0, at)).toEqual(expect.arrayContaining(['index.md', 'html/index.html']));
     expect(order.slice(0, at).some((p) => p.startsWith('reports/') || p.startsWith('html/subjects/'))).toBe(false);
-    expect(order[at + 1]).toMatch(/^reports\//);
+    // Between two counts, the outputs of one subject: its report first, and no other subject's.
+    kb.subjects.forEach((s, i) => {
+      const own = order.slice(order.indexOf(`${i}/${subjects}`) + 1, order.indexOf(`${i + 1}/${subjects}`));
+      expect(own[0]).toBe(`reports/${s.path}.md`);
+      expect(own.filter((p) => p.startsWith('reports/'))).toEqual([`reports/${s.path}.md`]);
+    });
+    // After the last count: the files made from every subject's (SARIF, the ticket lists).
+    expect(order.slice(order.indexOf(`${subjects}/${subjects}`) + 1)).toEqual(expect.arrayContaining(['results.sarif', 'tickets/tickets.json']));
   });
 
   it('makes each subject\'s outputs together and holds only that subject\'s quotes', () => {
