@@ -82,6 +82,22 @@ export function* jsonArrayPieces(items: Iterable<unknown>, indent: number): Gene
   yield '\n';
 }
 
+/** `item` as an element of `JSON.stringify(array, null, indent)`, where its lines are one level in. */
+export function jsonElement(item: unknown, indent: number): string {
+  const at = ' '.repeat(indent);
+  return `${at}${JSON.stringify(item, null, indent).replace(/\n/g, `\n${at}`)}`;
+}
+
+/** {@link jsonArrayPieces} of elements already made with {@link jsonElement}: the same bytes, without stringifying anything. */
+export function* jsonElementPieces(elements: Iterable<string>): Generator<string> {
+  let first = true;
+  for (const slice of inSlices(elements, JSON_SLICE)) {
+    yield `${first ? '[\n' : ',\n'}${slice.join(',\n')}`;
+    first = false;
+  }
+  yield first ? '[]\n' : '\n]\n';
+}
+
 /**
  * {@link jsonArrayPieces} for an array inside a larger document, as `JSON.stringify(document, null,
  * indent)` writes it there: `at` is the indentation of the line the array opens on. No newline after.

@@ -3,7 +3,7 @@ import { stringify as csv } from 'csv-stringify/sync';
 import type { KB, Severity, Stance } from '../model.js';
 import { findingsById } from './diff.js';
 import { cleanText, oneLine } from './escape.js';
-import { inSlices, jsonArrayPieces, mapped, pageKey, type Renderer, type RendererOutput } from './files.js';
+import { inSlices, jsonElement, jsonElementPieces, mapped, pageKey, type Renderer, type RendererOutput } from './files.js';
 import type { TemplateSet } from './handlebars.js';
 import type { Triage } from './triage.js';
 import { SEVERITIES, subjectDigest, type FindingView, type KbView } from './view.js';
@@ -56,16 +56,23 @@ const label = (text: string): string => oneLine(text).replace(/[^A-Za-z0-9_.:-]+
 /** A spreadsheet would run a cell starting with `=`, `+`, `-`, `@` as a formula: prefix a quote (OWASP CSV injection). */
 const cell = (text: string): string => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
-/** A ticket with its plain-text description for the Jira CSV (both rendered from one finding). */
+/**
+ * A made ticket as the ticket lists hold it, already text: its element of tickets.json, and its row of
+ * the Jira CSV up to its labels (the label columns are padded to the most labels any ticket has, known
+ * only once every ticket is made). Parsed and stringified again for each list, the tickets of 10,000
+ * reviews cost a second per run.
+ */
 interface MadeTicket {
-  ticket: Ticket;
-  description: string;
+  json: string;
+  csv: string;
+  /** How many labels the row holds. */
+  labels: number;
 }
 
 /**
  * Where made tickets wait for the ticket lists, which need every one of them, in their own order:
  * in memory by default; at repository scale the CLI gives a file (output/spill.ts): tickets.json and
- * jira.csv of 40,000 reviews come to 230 MB. Entries are JSON text, by finding id.
+ * jira.csv of 40,000 reviews come to 230 MB. Entries are text, by key.
  */
 export interface TicketShelf {
   add(id: string, entry: string): void;
@@ -93,10 +100,12 @@ interface Shelved {
   labels: number;
 }
 
-/** A ticket's GitHub issue page: its path, and the ticket with the marker the page hides the fingerprint in. */
-function githubIssue(t: Ticket): { path: string; context: Ticket & { marker: string } } {
-  const token = fingerprintToken(t.fingerprint);
-  return { path: `${TICKETS}/github/${token}.md`, context: { ...t, marker: `<!-- review-kb:fingerprint=${token} -->` } };
+/** Where a ticket's GitHub issue page goes. */
+const issuePath = (fingerprint: string): string => `${TICKETS}/github/${fingerprintToken(fingerprint)}.md`;
+
+/** What a ticket's GitHub issue page shows: the ticket, and the marker it hides the fingerprint in. */
+function issueContext(t: Ticket): Ticket & { marker: string } {
+  return { ...t, marker: `<!-- review-kb:fingerprint=${fingerprintToken(t.fingerprint)} -->` };
 }
 
 /**
@@ -123,14 +132,14 @@ export function renderTickets(
       const open = [...s.findings, ...s.themed].filter((f) => f.stance !== null && stances.includes(f.stance) && (f.triage === null || f.triage.status === 'open'));
       if (open.length === 0) return;
       const key = `${salt}\u0000${stances.join(',')}\u0000${subjectDigest(s)}`;
-      const tickets = memo.of('tickets', key, () => open.map((f): MadeTicket => ({ ticket: toTicket(f, tpl), description: cleanText(tpl.render('ticket.txt.hbs', f)).trim() })));
+      const tickets = memo.of('tickets', key, () => open.map((f) => madeTicket(toTicket(f, tpl), cleanText(tpl.render('ticket.txt.hbs', f)).trim())));
       open.forEach((f, i) => {
-        const entry = JSON.stringify(tickets[i]);
-        shelf.add(f.id, entry);
-        const { ticket } = tickets[i]!;
+        const { json, csv: row, labels } = tickets[i]!;
+        shelf.add(f.id, json);
+        shelf.add(csvKey(f.id), row);
         // The issue page shows the ticket and a marker made from its path: the shelved text identifies both.
-        const path = githubIssue(ticket).path;
-        made.set(f, { path, key: pageKey(salt, path, entry), labels: ticket.labels.length });
+        const path = issuePath(f.id);
+        made.set(f, { path, key: pageKey(salt, path, json), labels });
       });
     },
     after: () => ticketLists(view, made, shelf, options, tpl),
@@ -148,15 +157,14 @@ function* ticketLists(view: KbView, made: Map<FindingView, Shelved>, shelf: Tick
         (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     );
   // Read back from the shelf as each list is written: never all of them at once.
-  const load = (f: FindingView): MadeTicket => JSON.parse(shelf.read(f.id)) as MadeTicket;
   const labels = fresh.reduce((most, f) => Math.max(most, made.get(f)!.labels), 1);
 
-  yield { path: `${TICKETS}/tickets.json`, pieces: () => jsonArrayPieces(mapped(fresh, (f) => load(f).ticket), 2) };
-  yield { path: `${TICKETS}/jira.csv`, pieces: () => jiraCsv(mapped(fresh, load), labels) };
+  yield { path: `${TICKETS}/tickets.json`, pieces: () => jsonElementPieces(mapped(fresh, (f) => shelf.read(f.id))) };
+  yield { path: `${TICKETS}/jira.csv`, pieces: () => jiraCsv(fresh, (f) => shelf.read(csvKey(f.id)), made, labels) };
   for (const f of fresh) {
     const { path, key } = made.get(f)!;
     // One file per ticket, most of them unchanged from the last run: left in place when their ticket is the same.
-    yield { path, key, render: () => tpl.render('github-issue.md.hbs', githubIssue(load(f).ticket).context) };
+    yield { path, key, render: () => tpl.render('github-issue.md.hbs', issueContext(JSON.parse(shelf.read(f.id)) as Ticket)) };
   }
   if (previous && options.since) {
     const current = new Set(view.findingsById.keys());
@@ -194,22 +202,27 @@ function toTicket(f: FindingView, tpl: TemplateSet): Ticket {
   };
 }
 
+/** Where a ticket's CSV row waits on the shelf, next to its JSON under the finding id. */
+const csvKey = (id: string): string => `${id}\u0000csv`;
+
+/** CSV text of one row of cells (csv-stringify quotes each cell on its own: rows and cells join as text). */
+const csvCells = (cells: string[]): string => csv([cells], { record_delimiter: 'unix' }).slice(0, -1);
+
 /**
- * Jira's CSV importer: one `Labels` column per label (that is how it imports several), multi-line
+ * A ticket as text: its tickets.json element, and its Jira CSV row up to its labels. Jira's CSV
+ * importer takes one `Labels` column per label (that is how it imports several), multi-line
  * descriptions quoted by csv-stringify, plain text (Jira does not render markdown).
  */
-function* jiraCsv(made: Iterable<MadeTicket>, width: number): Generator<string> {
-  const header = ['Summary', 'Description', 'Priority', ...Array.from({ length: width }, () => 'Labels'), 'Fingerprint'];
-  const row = ({ ticket: t, description }: MadeTicket): string[] => [
-    cell(t.title),
-    cell(description),
-    t.priority,
-    ...Array.from({ length: width }, (_, k) => t.labels[k] ?? ''),
-    t.fingerprint,
-  ];
-  // Rows are quoted one by one, so rows stringified a slice at a time make the same file.
-  yield csv([header], { record_delimiter: 'unix' });
-  for (const rows of inSlices(mapped(made, row), CSV_SLICE)) yield csv(rows, { record_delimiter: 'unix' });
+function madeTicket(t: Ticket, description: string): MadeTicket {
+  return { json: jsonElement(t, 2), csv: csvCells([cell(t.title), cell(description), t.priority, ...t.labels]), labels: t.labels.length };
+}
+
+/** The Jira CSV: each ticket's row with its label columns padded to `width`, then its fingerprint. */
+function* jiraCsv(fresh: readonly FindingView[], row: (f: FindingView) => string, made: Map<FindingView, Shelved>, width: number): Generator<string> {
+  yield `${csvCells(['Summary', 'Description', 'Priority', ...Array.from({ length: width }, () => 'Labels'), 'Fingerprint'])}\n`;
+  for (const slice of inSlices(fresh, CSV_SLICE)) {
+    yield slice.map((f) => `${row(f)}${','.repeat(width - made.get(f)!.labels)},${csvCells([f.id])}\n`).join('');
+  }
 }
 
 /** Tickets per piece of the Jira CSV: a few tens of KB (see JSON_SLICE). */

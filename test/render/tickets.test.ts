@@ -234,7 +234,7 @@ describe('tickets at repository scale', () => {
       expect(fromFile.length).toBeGreaterThan(600);
       expect(fromFile).toEqual(ticketFiles(renderAll(kb, {})));
       const [made] = ticketsOf(fromFile);
-      expect(JSON.parse(shelf.read(made!.fingerprint)).ticket).toEqual(made);
+      expect(JSON.parse(shelf.read(made!.fingerprint))).toEqual(made);
     } finally {
       shelf.remove();
       await rm(dir, { recursive: true });
