@@ -72,23 +72,17 @@ export function* inSlices<T>(items: Iterable<T>, size: number): Generator<T[]> {
   if (slice.length > 0) yield slice;
 }
 
-/**
- * `JSON.stringify([...items], null, indent)` plus a newline, in pieces of a few items: the same
- * bytes (an item's lines are indented alike at any position in the array), never one string, and
- * the items taken one slice at a time.
- */
-export function* jsonArrayPieces(items: Iterable<unknown>, indent: number): Generator<string> {
-  yield* nestedArrayPieces(items, indent, '');
-  yield '\n';
-}
-
 /** `item` as an element of `JSON.stringify(array, null, indent)`, where its lines are one level in. */
 export function jsonElement(item: unknown, indent: number): string {
   const at = ' '.repeat(indent);
   return `${at}${JSON.stringify(item, null, indent).replace(/\n/g, `\n${at}`)}`;
 }
 
-/** {@link jsonArrayPieces} of elements already made with {@link jsonElement}: the same bytes, without stringifying anything. */
+/**
+ * `JSON.stringify([...items], null, indent)` plus a newline, from the items' elements made with
+ * {@link jsonElement} (tickets are made once and listed from the text), in pieces of a few elements:
+ * the same bytes, never one string.
+ */
 export function* jsonElementPieces(elements: Iterable<string>): Generator<string> {
   let first = true;
   for (const slice of inSlices(elements, JSON_SLICE)) {
@@ -99,8 +93,10 @@ export function* jsonElementPieces(elements: Iterable<string>): Generator<string
 }
 
 /**
- * {@link jsonArrayPieces} for an array inside a larger document, as `JSON.stringify(document, null,
- * indent)` writes it there: `at` is the indentation of the line the array opens on. No newline after.
+ * `JSON.stringify([...items], null, indent)` for an array inside a larger document, as
+ * `JSON.stringify(document, null, indent)` writes it there, in pieces of a few items: the same bytes,
+ * never one string, and the items taken one slice at a time. `at` is the indentation of the line the
+ * array opens on. No newline after.
  */
 export function* nestedArrayPieces(items: Iterable<unknown>, indent: number, at: string): Generator<string> {
   let first = true;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { JSON_SLICE, jsonArrayPieces, nestedArrayPieces } from '../../src/render/files.js';
+import { JSON_SLICE, jsonElement, jsonElementPieces, nestedArrayPieces } from '../../src/render/files.js';
 
-describe('jsonArrayPieces', () => {
+describe('jsonElementPieces', () => {
   const item = (n: number) => ({ n, name: `item ${n}`, nested: { list: [n, { deep: 'x\ny' }], empty: [] as number[] } });
 
-  it.each([0, 1, 2, 15, 16, 17, 700])('joins into JSON.stringify(items, null, 2) for %i items', (count) => {
+  it.each([0, 1, 2, 15, 16, 17, 700])('joins elements made one by one into JSON.stringify(items, null, 2) for %i items', (count) => {
     const items = Array.from({ length: count }, (_, n) => item(n));
-    const pieces = [...jsonArrayPieces(items, 2)];
+    const pieces = [...jsonElementPieces(items.map((i) => jsonElement(i, 2)))];
     expect(pieces.join('')).toBe(`${JSON.stringify(items, null, 2)}\n`);
     // No piece holds much more than a slice of items.
     expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(JSON_SLICE * JSON.stringify([item(999)], null, 2).length);
