@@ -34,7 +34,9 @@ export class StoredMemo implements Memo {
     return value;
   }
 
+  /** Writes what this run added; the memo is not asked again after this. */
   async flush(): Promise<void> {
     await this.store.flush();
+    this.store.release();
   }
 }

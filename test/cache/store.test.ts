@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile, appendFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cacheKey, ReviewCache, sha256 } from '../../src/cache/store.js';
+import { cacheKey, ReviewCache, SCAN_BYTES, sha256 } from '../../src/cache/store.js';
 
 const V1 = { analyzer: '1', taxonomy: 'aaaa' };
 const dirs: string[] = [];
@@ -131,6 +131,49 @@ describe('ReviewCache', () => {
     const again = await ReviewCache.open(dir, V1);
     expect(again.stats.loaded).toBe(200);
     expect(again.get<{ i: number }>(key('r 123'))?.i).toBe(123);
+  });
+
+  it.each([-70, -66, -65, -64, -10, -1, 0, 1])('finds an entry whose line starts %i bytes from where the file is read in two', async (offset) => {
+    const dir = await tempDir();
+    const a = key('a');
+    let b = key('b 0');
+    for (let i = 1; b[0] !== a[0]; i++) b = key(`b ${i}`);
+    const first = await ReviewCache.open(dir, V1);
+    first.put(a, '"a"');
+    await first.flush();
+    const file = join(dir, `reviews.${a[0]}.cache`);
+    const header = (await readFile(file, 'utf8')).split('\n')[0]!;
+    // `a`'s JSON sized so that `b`'s line (its key, its tab, its JSON) starts at SCAN_BYTES + offset.
+    const filler = JSON.stringify('x'.repeat(SCAN_BYTES + offset - (header.length + 1) - (a.length + 1) - 1 - 2));
+    await writeFile(file, `${header}\n${a}\t${filler}\n${b}\t{"v":"b"}\n`);
+    const cache = await ReviewCache.open(dir, V1);
+    expect(cache.stats.loaded).toBe(2);
+    expect(cache.get(a)).toBe(JSON.parse(filler));
+    expect(cache.get(b)).toEqual({ v: 'b' });
+  });
+
+  it('keeps answering from the file it opened after a write of the run has rewritten it', async () => {
+    const dir = await tempDir();
+    const next = await reopenedWithOldEntries(dir);
+    expect(next.get(key('old 7'))).toEqual({ i: 7 });
+    next.put(key('new'), '{"i":"new"}');
+    // Most entries are dead: the shards are rewritten (a new file renamed over the one opened).
+    await next.flush();
+    expect(next.get(key('old 7'))).toEqual({ i: 7 });
+    next.release();
+    expect((await ReviewCache.open(dir, V1)).stats.loaded).toBe(2);
+  });
+
+  it('reads an entry when it is asked for: one cut short since the file was opened is a miss', async () => {
+    const dir = await tempDir();
+    const first = await ReviewCache.open(dir, V1);
+    first.put(key('a'), '{"v":"aaaaaaaa"}');
+    await first.flush();
+    const cache = await ReviewCache.open(dir, V1);
+    const file = join(dir, `reviews.${key('a')[0]}.cache`);
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.slice(0, -6));
+    expect(cache.get(key('a'))).toBeUndefined();
   });
 
   it('treats a foreign file as empty rather than failing', async () => {
