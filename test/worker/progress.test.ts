@@ -112,8 +112,8 @@ describe('review-kb build on a terminal', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'review-kb-progress-'));
-    // Long enough on one thread (several seconds here) that every stage starts after the quiet first second.
-    await writeCorpus(join(root, 'corpus'), { reviews: 600, seed: 5 });
+    // Long enough on one thread (about 4 s of analysis here) that every stage starts after the quiet first second.
+    await writeCorpus(join(root, 'corpus'), { reviews: 900, seed: 5 });
   });
 
   afterAll(async () => {
@@ -121,7 +121,8 @@ describe('review-kb build on a terminal', () => {
   });
 
   const onTerminal = (out: string, ...flags: string[]): string => {
-    const command = [process.execPath, CLI, 'build', 'corpus/reviews', '--manifest', 'corpus/manifest.json', '--out', out, '--jobs', '1', ...flags].join(' ');
+    const quoted = (arg: string): string => `'${arg.replace(/'/g, "'\\''")}'`;
+    const command = [process.execPath, CLI, 'build', 'corpus/reviews', '--manifest', 'corpus/manifest.json', '--out', out, '--jobs', '1', ...flags].map(quoted).join(' ');
     const run = spawnSync('script', ['-qfec', `stty cols 100; ${command}`, '/dev/null'], { cwd: root, encoding: 'utf8' });
     expect(run.status).toBe(0);
     return run.stdout;
@@ -131,14 +132,14 @@ describe('review-kb build on a terminal', () => {
     const screen = onTerminal('out');
     const lines = screen.split('\r').map((l) => l.replace(/\x1b\[K/g, '').trim()).filter(Boolean);
     const at = (pattern: RegExp): number => lines.findIndex((l) => pattern.test(l));
-    const stages = [/^reviews \[#*-*\] [\d,]+\/600 /, /^consolidating findings…$/, /^writing kb\.json…$/, /^rendering overview pages…$/, /^subjects \[#*-*\] \d+\/\d+ /, /^writing SARIF and ticket lists/, /^review-kb: 600 reviews/];
+    const stages = [/^reviews \[#*-*\] [\d,]+\/900 /, /^consolidating findings…$/, /^writing kb\.json…$/, /^rendering overview pages…$/, /^subjects \[#*-*\] \d+\/\d+ /, /^writing SARIF and ticket lists/, /^review-kb: 900 reviews/];
     const order = stages.map(at);
     expect(order.every((i) => i >= 0), `stages seen: ${JSON.stringify(order)}`).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     // The subjects' count reaches its total, with a rate and an ETA, and every line fits the terminal.
     expect(lines.some((l) => /^subjects \[#+\] (\d+)\/\1 100% [\d,]+\/s ETA 0s$/.test(l))).toBe(true);
     expect(lines.filter((l) => !l.startsWith('review-kb:')).every((l) => l.length < 100)).toBe(true);
-    expect(screen).toMatch(/\r\x1b\[K\r?\n?review-kb: 600 reviews/);
+    expect(screen).toMatch(/\r\x1b\[K\r?\n?review-kb: 900 reviews/);
   });
 
   it.skipIf(!hasScript)('draws nothing with --quiet', () => {
