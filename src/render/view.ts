@@ -470,17 +470,26 @@ const sha = (text: string): string => createHash('sha256').update(text).digest('
 /**
  * A digest of everything a subject's pages can show, computed once and shared by every renderer (page
  * keys). Categories stand in by id (the taxonomy goes into the renderers' salt, see {@link taxonomyDigest}).
- * `all` repeats the other lists; quotes (not enumerable) follow from excerpts.
+ * `all` repeats the other lists; quotes (not enumerable) follow from excerpts. The excerpts, nearly
+ * half of the bytes, are hashed as they are after the rest, their lengths in its place: escaped into
+ * the JSON they made it cost 1.6× as much (0.55 vs 0.34 s for the 1,428 subjects of 10,000 reviews).
  */
 export function subjectDigest(s: SubjectView): string {
   let digest = digests.get(s);
   if (digest === undefined) {
+    const excerpts: string[] = [];
     const json = JSON.stringify(s, (key, value: unknown) => {
       if (key === 'all') return undefined;
       if ((key === 'category' || key === 'secondaryCategory') && value) return (value as CategoryView).id;
+      if (key === 'excerpt' && typeof value === 'string') {
+        excerpts.push(value);
+        return value.length;
+      }
       return value;
     });
-    digests.set(s, (digest = sha(json)));
+    const hash = createHash('sha256').update(json);
+    for (const excerpt of excerpts) hash.update(excerpt);
+    digests.set(s, (digest = hash.digest('hex')));
   }
   return digest;
 }

@@ -70,6 +70,24 @@ describe('index.md and per-subject reports', () => {
     expect(index).not.toBe(byPath.get('index.md'));
   });
 
+  it("renders a subject's pages again when an excerpt it quotes changes, and only that subject's", () => {
+    const keys = (kb: KB): Map<string, string> =>
+      new Map([...renderEach(kb, { buildId: 'same build' })].flatMap((f) => ('key' in f ? [[f.path, f.key] as [string, string]] : [])));
+    const before = keys(sampleKb());
+    for (const change of [(e: string) => `${e} `, (e: string) => e.slice(1), (e: string) => e.replace(/.$/, '\u00e9')]) {
+      const edited = sampleKb();
+      const subject = edited.subjects.find((s) => s.findings.some((f) => f.sources.some((x) => x.excerpt.length > 1)))!;
+      const source = subject.findings.flatMap((f) => f.sources).find((x) => x.excerpt.length > 1)!;
+      source.excerpt = change(source.excerpt);
+      const after = keys(edited);
+      const changed = [...before.keys()].filter((path) => after.get(path) !== before.get(path));
+      // Its report, site page, HTML page and issue pages; every other subject's pages keep their keys.
+      const own = (path: string): boolean => path.includes(subject.path) || path.includes(subject.id) || subject.findings.some((f) => path === `tickets/github/${f.id}.md`);
+      expect(changed.filter((path) => !own(path))).toEqual([]);
+      expect(changed).toEqual(expect.arrayContaining([`reports/${subject.path}.md`]));
+    }
+  });
+
   it('sorts findings by severity, then specificity', () => {
     const report = byPath.get('reports/neutron/tests/functional/agent/linux/test_netlink_lib.py.md')!;
     const headings = nodes(parseMd(report))
