@@ -166,8 +166,9 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
     onProgress: (done, total) => bar.update(done, total),
     onAnalysed: () => {
       setHeapGrowth(HEAP_GROWING_PERCENT);
-      bar.stage('consolidating findings');
+      bar.stage('consolidating subjects');
     },
+    onConsolidation: (done, total) => bar.update(done, total),
   }, cacheDir)
     // Cleared for the diagnostics printed next (or the error); the stages of the writing draw it again.
     .finally(() => bar.stop())

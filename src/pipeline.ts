@@ -24,6 +24,8 @@ export interface BuildOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called once every review is analysed (no worker runs any more), before consolidation. */
   onAnalysed?: () => void;
+  /** Called as consolidation clusters each subject: how many of how many are done (see ConsolidateOptions). */
+  onConsolidation?: (done: number, total: number) => void;
   /** Worker threads for the per-review analysis; default: the cores available. */
   jobs?: number;
   /** Folder of the per-review cache; null or absent: no cache. */
@@ -116,7 +118,7 @@ function finish<R extends ReviewRecord>(
   { taxonomy, diagnostics, skips }: Omit<Analysed<R>, 'reviews'>,
   options: BuildOptions,
 ): { kb: Omit<KB, 'reviews'> & { reviews: R[] }; diagnostics: Diagnostic[]; skipped: number; skips: Diagnostic[] } {
-  const { subjects, themes } = consolidate(reviews, { scope: options.scope ?? 'subject' });
+  const { subjects, themes } = consolidate(reviews, { scope: options.scope ?? 'subject', onProgress: options.onConsolidation });
   const sorted = sortDiagnostics(diagnostics);
   const kb = {
     schemaVersion: 1 as const,

@@ -16,7 +16,7 @@ export interface Progress {
   /** How far the current stage is: `done` of `total` (drawn with its rate and ETA). */
   update(done: number, total: number): void;
   /**
-   * Starts a stage of the run (`consolidating findings`, `subjects`): said at once, and its rate
+   * Starts a stage of the run (`consolidating subjects`, `writing kb.json`): said at once, and its rate
    * and ETA counted from now. A run at repository scale spends minutes after the analysis.
    */
   stage(label: string): void;

@@ -15,6 +15,8 @@ export { readsText } from './features.js';
 export interface ConsolidateOptions {
   /** `subject`: merge findings within each reviewed file; `all`: across the whole input (audit contests). */
   scope: 'subject' | 'all';
+  /** Called as each block is clustered (a subject; in `all` scope, the whole input): how many of how many are done. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** When two clusters merge (see ClusterOptions and docs/consolidation.md). */
@@ -147,7 +149,8 @@ export function consolidate(reviews: readonly ReviewRecord[], options: Consolida
   const builder = new VectorBuilder(vocabulary.size);
   const scratch: [Scratch, Scratch] = [new Scratch(vocabulary.size), new Scratch(vocabulary.size)];
   const placed: PlacedFinding[] = [];
-  for (const scopeKey of [...blocks.keys()].sort(compareStrings)) {
+  const scopeKeys = [...blocks.keys()].sort(compareStrings);
+  for (const [done, scopeKey] of scopeKeys.entries()) {
     const items = blocks.get(scopeKey)!;
     blocks.delete(scopeKey);
     weigh(items, corpus, builder);
@@ -161,6 +164,7 @@ export function consolidate(reviews: readonly ReviewRecord[], options: Consolida
       const subject = options.scope === 'all' ? majoritySubject(g.members) : scopeKey;
       placed.push({ finding: g.finding, members: isGenericCandidate(g.finding) ? g.members : [], subject });
     });
+    options.onProgress?.(done + 1, scopeKeys.length);
   }
 
   const themes = findThemes(placed);

@@ -17,6 +17,18 @@ function mergedPairs(reviews: Review[], scope: 'subject' | 'all' = 'subject'): S
   return out;
 }
 
+describe('progress', () => {
+  it('tells after each subject is clustered how many of how many are done; the whole input is one block in all scope', () => {
+    const reviews = seedReviews({ classify: true });
+    const calls: string[] = [];
+    const { subjects } = consolidate(reviews, { scope: 'subject', onProgress: (done, total) => calls.push(`${done}/${total}`) });
+    expect(calls).toEqual(subjects.filter((s) => s.findings.length > 0).map((_, i, all) => `${i + 1}/${all.length}`));
+    const all: string[] = [];
+    consolidate(reviews, { scope: 'all', onProgress: (done, total) => all.push(`${done}/${total}`) });
+    expect(all).toEqual(['1/1']);
+  });
+});
+
 describe('seeds', () => {
   for (const classify of [true, false]) {
     describe(classify ? 'classified' : 'unclassified', () => {

@@ -86,8 +86,8 @@ describe('progressBar', () => {
     expect(writes).toEqual([]);
     t = 20_000;
     bar.update(100, 100);
-    bar.stage('consolidating findings');
-    expect(writes.at(-1)).toBe('\rconsolidating findings…\x1b[K');
+    bar.stage('consolidating subjects');
+    expect(writes.at(-1)).toBe('\rconsolidating subjects…\x1b[K');
     t = 25_000;
     bar.stage('subjects');
     t = 27_000;
@@ -132,7 +132,7 @@ describe('review-kb build on a terminal', () => {
     const screen = onTerminal('out');
     const lines = screen.split('\r').map((l) => l.replace(/\x1b\[K/g, '').trim()).filter(Boolean);
     const at = (pattern: RegExp): number => lines.findIndex((l) => pattern.test(l));
-    const stages = [/^reviews \[#*-*\] [\d,]+\/900 /, /^consolidating findings…$/, /^writing kb\.json…$/, /^rendering overview pages…$/, /^subjects \[#*-*\] \d+\/\d+ /, /^writing SARIF and ticket lists/, /^review-kb: 900 reviews/];
+    const stages = [/^reviews \[#*-*\] [\d,]+\/900 /, /^consolidating subjects…$/, /^consolidating subjects \[#+\] (\d+)\/\1 100% /, /^writing kb\.json…$/, /^rendering overview pages…$/, /^subjects \[#*-*\] \d+\/\d+ /, /^writing SARIF and ticket lists/, /^review-kb: 900 reviews/];
     const order = stages.map(at);
     expect(order.every((i) => i >= 0), `stages seen: ${JSON.stringify(order)}`).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
