@@ -59,6 +59,8 @@ export function progressBar(options: ProgressOptions = {}): Progress {
   let label = '';
   let drawnAt = -Infinity;
   let drawn = false;
+  // A pseudo-terminal may report 0 columns: taken as 80.
+  const width = (): number => stream.columns || 80;
   const draw = (t: number, line: string): void => {
     drawnAt = t;
     drawn = true;
@@ -69,13 +71,13 @@ export function progressBar(options: ProgressOptions = {}): Progress {
       if (!enabled) return;
       const t = now();
       if (t - started < delay || (t - drawnAt < interval && done < total)) return;
-      draw(t, formatProgress(done, total, t - stageStarted, stream.columns || 80, label));
+      draw(t, formatProgress(done, total, t - stageStarted, width(), label));
     },
     stage(next) {
       label = next;
       stageStarted = now();
       // A stage without counts (consolidation) holds the thread until it ends: said now or not at all.
-      if (enabled && stageStarted - started >= delay) draw(stageStarted, `${next}…`.slice(0, (stream.columns || 80) - 1));
+      if (enabled && stageStarted - started >= delay) draw(stageStarted, `${next}…`.slice(0, width() - 1));
     },
     stop() {
       if (drawn) stream.write('\r\x1b[K');

@@ -60,9 +60,9 @@ type Index = Map<string, [start: number, end: number]>;
 export const SCAN_BYTES = 1 << 20;
 
 /**
- * Indexes a shard file read a chunk at a time (at 40,000 reviews the files come to 560 MB, and a run
- * holding them through its lookups peaked 550 MB higher); null when it is not a cache file of these
- * versions. Only whole lines count: a last line without its newline is torn (an interrupted append).
+ * Indexes a shard file read a chunk at a time (at 40,000 reviews the files come to 560 MB, which a run
+ * used to hold through its lookups); null when it is not a cache file of these versions. Only whole
+ * lines count: a last line without its newline is torn (an interrupted append).
  */
 function scan(fd: number, header: string): { index: Index; torn: boolean } | null {
   const size = fstatSync(fd).size;

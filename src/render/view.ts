@@ -471,8 +471,9 @@ const sha = (text: string): string => createHash('sha256').update(text).digest('
  * A digest of everything a subject's pages can show, computed once and shared by every renderer (page
  * keys). Categories stand in by id (the taxonomy goes into the renderers' salt, see {@link taxonomyDigest}).
  * `all` repeats the other lists; quotes (not enumerable) follow from excerpts. The excerpts, nearly
- * half of the bytes, are hashed as they are after the rest, their lengths in its place: escaped into
- * the JSON they made it cost 1.6× as much (0.55 vs 0.34 s for the 1,428 subjects of 10,000 reviews).
+ * half of the bytes, are hashed as they are after the JSON, which holds their lengths in their place:
+ * escaping them into the JSON made the digest cost 1.6× as much (0.55 vs 0.34 s for the 1,428 subjects
+ * of 10,000 reviews).
  */
 export function subjectDigest(s: SubjectView): string {
   let digest = digests.get(s);
