@@ -70,7 +70,7 @@ function replay(last: RunRecord, flags: BuildFlags, started: number): number {
  */
 async function outputsOf(
   kb: RenderableKb,
-  kbJson: () => Iterable<string>,
+  kbJson: () => Iterable<string | Uint8Array>,
   flags: RenderFlags,
   progress: Progress,
   memo?: Memo,
@@ -96,8 +96,8 @@ async function outputsOf(
     },
   };
   const renderable = renderableKb(kb);
-  let pending: (() => Iterable<string>) | null = kbJson;
-  const pieces = function* (): Generator<string> {
+  let pending: (() => Iterable<string | Uint8Array>) | null = kbJson;
+  const pieces = function* (): Generator<string | Uint8Array> {
     const make = pending!;
     pending = null;
     progress.stage('writing kb.json');

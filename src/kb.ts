@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { KB, RecordKb, RenderableKb } from './model.js';
+import type { KB, RecordKb, RenderableKb, Review } from './model.js';
 
 
 let validator: ValidateFunction | null = null;
@@ -42,12 +42,12 @@ export function serializeKb(kb: KB): string {
  * kb.json one review or subject at a time: a repository's KB is longer than the longest string V8 can
  * hold. Each element of a top-level array is `JSON.stringify(element, null, 1)` as is, on lines of its
  * own: re-indenting it to its depth cost twice the stringify itself, and any JSON reader reads it alike.
- * `reviews`, when given, stands in for the elements of `kb.reviews`: the entries a build spilled, in
- * order, joined by `,\n` (see output/spill.ts).
+ * `reviews`, when given, stands in for the elements of `kb.reviews`: the entries a build kept aside
+ * (pipeline.ts buildSpilled), in order, joined by `,\n`, some of them UTF-8 bytes as read from a file.
  */
 export function serializeKbChunks(kb: KB): Generator<string>;
-export function serializeKbChunks(kb: RecordKb, reviews: Iterable<string>): Generator<string>;
-export function* serializeKbChunks(kb: KB | RecordKb, reviews?: Iterable<string>): Generator<string> {
+export function serializeKbChunks(kb: RecordKb, reviews: Iterable<string | Uint8Array>): Generator<string | Uint8Array>;
+export function* serializeKbChunks(kb: KB | RecordKb, reviews?: Iterable<string | Uint8Array>): Generator<string | Uint8Array> {
   const entries = Object.entries(kb).filter(([, value]) => value !== undefined);
   yield '{';
   for (const [i, [key, value]] of entries.entries()) {
@@ -70,6 +70,20 @@ export function* serializeKbChunks(kb: KB | RecordKb, reviews?: Iterable<string>
 /** One element of a top-level array of kb.json, as serializeKbChunks writes it. */
 export function kbEntry(element: unknown): string {
   return JSON.stringify(element, null, 1);
+}
+
+/** A review's own fields, which come before its analysis' (see pipeline.ts toReview). */
+export type ReviewHead = Pick<Review, 'id' | 'source' | 'subject' | 'subjectInferred' | 'reviewer' | 'date' | 'hash'>;
+
+/**
+ * The start of a review's kbEntry: `{`, its own fields, and what separates them from the analysis'.
+ * Followed by the analysis' `JSON.stringify(analysis, null, 1)` from its first field on, it is the
+ * review's kbEntry, byte for byte (its fields sit at the same depth in both): the build then never
+ * stringifies a review's analysis again (see worker/run.ts KbText).
+ */
+export function reviewEntryHead(r: ReviewHead): string {
+  const head = JSON.stringify({ id: r.id, source: r.source, subject: r.subject, subjectInferred: r.subjectInferred, reviewer: r.reviewer, date: r.date, hash: r.hash }, null, 1);
+  return `${head.slice(0, -2)},\n`;
 }
 
 /** Reads and validates a kb.json; throws an Error naming the file and the first problems. */

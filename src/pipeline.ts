@@ -3,13 +3,13 @@ import { parseBatch } from './ingest/batch.js';
 import { discover, type ReviewSource } from './ingest/discover.js';
 import { loadManifest, manifestEntry, type Manifest } from './ingest/manifest.js';
 import { DEFAULT_MAX_REVIEW_BYTES, InputError, MAX_BATCH_BYTES, readText } from './ingest/read.js';
-import { analyzeEach, asDiagnostic, type ExternalMeta, type ReviewInput, type RunStats } from './worker/run.js';
+import { analyzeEach, asDiagnostic, type ExternalMeta, type KbText, type ReviewInput, type RunStats } from './worker/run.js';
 import { inferSubjects } from './ingest/subjects.js';
 import { cweEntries, loadTaxonomy, type Taxonomy } from './classify/index.js';
 import { consolidate, readsText } from './consolidate/index.js';
 import { fromInputError, sortDiagnostics } from './diagnostics.js';
 import type { Diagnostic, KB, RecordKb, Review, ReviewAnalysis, ReviewRecord } from './model.js';
-import { interner, kbEntry, serializeKbChunks } from './kb.js';
+import { interner, reviewEntryHead, serializeKbChunks } from './kb.js';
 import { Spill } from './output/spill.js';
 import { GENERATOR } from './version.js';
 import type { FileDigest } from './cache/store.js';
@@ -63,8 +63,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 export interface SpilledBuild extends Omit<BuildResult, 'kb'> {
   /** The KB with a record of each review (all but the text it was analysed from, see ReviewRecord). */
   kb: RecordKb;
-  /** kb.json, byte for byte what {@link build}'s KB serializes to, its reviews read back from the spill. */
-  kbJson(): Generator<string>;
+  /** kb.json, byte for byte what {@link build}'s KB serializes to, its reviews read back from the spill and the cache (some pieces UTF-8 bytes). */
+  kbJson(): Generator<string | Uint8Array>;
   /** Removes the spill: once kb.json is written, or when the run stops. */
   dispose(): void;
 }
@@ -72,9 +72,11 @@ export interface SpilledBuild extends Omit<BuildResult, 'kb'> {
 /**
  * {@link build} for repository scale: as soon as a review is final, its kb.json entry is written to a
  * spill file under `spillDir` and only a record of it stays in memory (the text it was analysed from
- * is most of the heap, and only kb.json shows it), so the whole analysis is never held at once. Without
- * a folder (no cache folder to put it in: /tmp is often memory, or not writable) the full reviews stay
- * until kb.json is written.
+ * is most of the heap, and only kb.json shows it), so the whole analysis is never held at once. A
+ * review found in the cache is not even spilled: kb.json reads its entry from the cache file, where
+ * it is kept as kb.json shows it (worker/task.ts encodeResult), so an incremental build neither
+ * serializes nor writes again the reviews that did not change. Without a folder (no cache folder to
+ * put it in: /tmp is often memory, or not writable) the full reviews stay until kb.json is written.
  */
 export async function buildSpilled(options: BuildOptions, spillDir: string | null): Promise<SpilledBuild> {
   if (spillDir === null) {
@@ -83,22 +85,57 @@ export async function buildSpilled(options: BuildOptions, spillDir: string | nul
     return { ...result, kb, kbJson: () => serializeKbChunks(kb), dispose: () => undefined };
   }
   const spill = Spill.create(spillDir);
+  const kept: KeptEntries = { spill, cached: new Map(), releaseCache: nothing };
   let analysed: Analysed<ReviewRecord>;
   try {
     const once = interner();
-    analysed = await analyse(options, (review) => {
-      spill.add(review.id, kbEntry(review));
-      return recordOf(review, once);
-    });
+    analysed = await analyse(
+      options,
+      (review, kbText) => {
+        if (typeof kbText === 'string') spill.add(review.id, reviewEntryHead(review) + kbText);
+        else kept.cached.set(review.id, kbText);
+        return recordOf(review, once);
+      },
+      (release) => (kept.releaseCache = release),
+    );
   } catch (error) {
-    spill.remove();
+    disposal(kept)();
     throw error;
   }
   const { reviews, ...run } = analysed;
   const { kb, ...result } = finish(reviews, run, options);
-  // Not a closure here: it would share this scope with kbJson's and keep `kb` (every record) alive as long as the caller keeps `dispose`.
-  const dispose = spill.remove;
-  return { ...result, kb, kbJson: () => serializeKbChunks(kb, spill.pieces(kb.reviews.map((r) => r.id))), dispose };
+  return { ...result, kb, kbJson: () => serializeKbChunks(kb, keptEntries(kb.reviews, kept)), dispose: disposal(kept) };
+}
+
+/** Where a spilled build keeps its reviews' kb.json entries: the spill, or (their analysis) the cache files, open until disposal. */
+interface KeptEntries {
+  spill: Spill;
+  cached: Map<string, () => Uint8Array>;
+  releaseCache: () => void;
+}
+
+function* keptEntries(reviews: readonly ReviewRecord[], { spill, cached }: KeptEntries): Generator<string | Uint8Array> {
+  for (const [i, review] of reviews.entries()) {
+    if (i > 0) yield ',\n';
+    const read = cached.get(review.id);
+    if (read) {
+      yield reviewEntryHead(review);
+      yield read();
+    } else {
+      yield* spill.pieces(review.id);
+    }
+  }
+}
+
+/** No cache to release. Out here for the reason disposal is. */
+function nothing(): void {}
+
+// Made out here, not in buildSpilled: a closure there would share its scope with kbJson's and keep `kb` (every record) alive as long as the caller keeps `dispose`.
+function disposal(kept: KeptEntries): () => void {
+  return () => {
+    kept.spill.remove();
+    kept.releaseCache();
+  };
 }
 
 /**
@@ -139,7 +176,11 @@ function finish<R extends ReviewRecord>(
  * by id. Each review is handed to `keep` as soon as it is final, and only what that returns is kept:
  * on arrival, or, for a review whose subject is inferred from all of them, once they are all in.
  */
-async function analyse<R extends ReviewRecord>(options: BuildOptions, keep: (review: Review) => R): Promise<Analysed<R>> {
+async function analyse<R extends ReviewRecord>(
+  options: BuildOptions,
+  keep: (review: Review, kbText: KbText) => R,
+  keepCache?: (release: () => void) => void,
+): Promise<Analysed<R>> {
   const diagnostics: Diagnostic[] = [];
   // Every skipped review or record has exactly one diagnostic here (and in `diagnostics`).
   const skips: Diagnostic[] = [];
@@ -169,7 +210,7 @@ async function analyse<R extends ReviewRecord>(options: BuildOptions, keep: (rev
   }
 
   const kept: R[] = [];
-  const unplaced: Review[] = [];
+  const unplaced: Array<[Review, KbText]> = [];
   await analyzeEach(inputs, {
     taxonomy,
     taxonomyFile: options.taxonomy ?? null,
@@ -180,6 +221,7 @@ async function analyse<R extends ReviewRecord>(options: BuildOptions, keep: (rev
     timeoutMs: options.timeoutMs,
     stats: options.stats,
     digests: options.digests,
+    keepCache,
   }, (i, outcome) => {
     // In no particular order: diagnostics are sorted when the KB is assembled.
     if (!outcome.ok) {
@@ -189,12 +231,12 @@ async function analyse<R extends ReviewRecord>(options: BuildOptions, keep: (rev
     }
     diagnostics.push(...outcome.diagnostics);
     const review = toReview(inputs[i]!, outcome, diagnostics);
-    if (review.subjectInferred) unplaced.push(review);
-    else kept.push(keep(review));
+    if (review.subjectInferred) unplaced.push([review, outcome.kbText]);
+    else kept.push(keep(review, outcome.kbText));
   });
   options.onAnalysed?.();
-  assignInferredSubjects(unplaced, diagnostics);
-  for (const review of unplaced) kept.push(keep(review));
+  assignInferredSubjects(unplaced.map(([review]) => review), diagnostics);
+  for (const [review, kbText] of unplaced) kept.push(keep(review, kbText));
   kept.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   return { reviews: kept, taxonomy, diagnostics, skips };

@@ -150,6 +150,16 @@ class Shard {
     this.index = read.index;
   }
 
+  /** Bytes of an entry read this run, `from` bytes into its value to the end (see ReviewCache.bytes). */
+  bytes(key: string, from: number): Buffer {
+    const at = this.index.get(key);
+    if (!at || this.fd === null) throw new Error(`${this.file}: entry ${key} is not open for reading`);
+    const length = at[1] - at[0] - from;
+    const bytes = Buffer.allocUnsafe(Math.max(0, length));
+    if (length < 0 || readSync(this.fd, bytes, 0, length, at[0] + from) !== length) throw new Error(`${this.file}: entry ${key} was cut short during the run`);
+    return bytes;
+  }
+
   raw(key: string): string | undefined {
     const fresh = this.fresh.get(key);
     if (fresh !== undefined) return fresh;
@@ -267,13 +277,16 @@ export class ReviewCache {
     return this.shards[parseInt(key[0]!, 16)]!;
   }
 
-  /** The cached value, or undefined when absent or unreadable (the caller then analyses the review again). */
-  get<T>(key: string): T | undefined {
+  /**
+   * The cached value as `decode` reads it (JSON by default), or undefined when absent or unreadable
+   * (`decode` throws): the caller then does the work again.
+   */
+  get<T>(key: string, decode: (raw: string) => T = JSON.parse): T | undefined {
     const shard = this.shard(key);
     const raw = shard.raw(key);
     if (raw === undefined) return undefined;
     try {
-      const value = JSON.parse(raw) as T;
+      const value = decode(raw);
       shard.used.add(key);
       this.stats.hits++;
       return value;
@@ -281,6 +294,15 @@ export class ReviewCache {
       shard.forget(key);
       return undefined;
     }
+  }
+
+  /**
+   * Part of a value found by `get` this run, as bytes: from `from` bytes into it to its end, read from
+   * the file it was found in (a rewrite of the file since, by a rename, leaves that file as it was), for
+   * copying into an output without decoding it. Only until `release`; throws if the file was cut short.
+   */
+  bytes(key: string, from: number): Buffer {
+    return this.shard(key).bytes(key, from);
   }
 
   /** Lookups are over: the files opened at open are closed. */
@@ -291,7 +313,7 @@ export class ReviewCache {
   /** Records a new entry; `json` is the value already serialized (a worker serialized it once for transport). */
   put(key: string, json: string): void {
     if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`not a cache key: ${key}`);
-    if (json.includes('\n')) throw new Error('cache entries must be single-line JSON');
+    if (json.includes('\n')) throw new Error('cache entries must be one line');
     if (!this.shard(key).add(key, json)) return;
     this.stats.added++;
     this.pending += json.length;

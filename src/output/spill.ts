@@ -21,7 +21,7 @@ export const WRITE_CHUNK = 64 * 1024;
  */
 export class Spill {
   private fd: number | null;
-  /** For reading single entries back (see read), opened at the first. */
+  /** For reading entries back (see pieces), opened at the first. */
   private reader: number | null = null;
   /** Entries not yet written, and their length in characters. */
   private pending: string[] = [];
@@ -69,39 +69,16 @@ export class Spill {
     this.fd = null;
   }
 
-  /**
-   * The entries of `ids`, in that order, joined by `,\n` as kb.json puts them, in pieces of WRITE_CHUNK bytes
-   * or so (characters are never split). Throws for an id never added.
-   */
-  *pieces(ids: Iterable<string>): Generator<string> {
-    this.close();
-    const fd = openSync(this.file, 'r');
-    try {
-      let first = true;
-      for (const id of ids) {
-        if (!first) yield ',\n';
-        first = false;
-        yield* this.entryPieces(fd, id);
-      }
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  /** One entry, whole. */
-  read(id: string): string {
-    this.close();
-    this.reader ??= openSync(this.file, 'r');
-    return [...this.entryPieces(this.reader, id)].join('');
-  }
-
-  private *entryPieces(fd: number, id: string): Generator<string> {
+  /** One entry, in pieces of WRITE_CHUNK bytes or so (characters are never split). Throws for an id never added. */
+  *pieces(id: string): Generator<string> {
     const at = this.at.get(id);
     if (!at) throw new Error(`${id} was not spilled`);
+    this.close();
+    this.reader ??= openSync(this.file, 'r');
     const buffer = Buffer.allocUnsafe(Math.min(WRITE_CHUNK, at[1]));
     const decoder = new StringDecoder('utf8');
     for (let from = at[0], left = at[1]; left > 0; ) {
-      const read = readSync(fd, buffer, 0, Math.min(WRITE_CHUNK, left), from);
+      const read = readSync(this.reader, buffer, 0, Math.min(WRITE_CHUNK, left), from);
       if (read === 0) throw new Error(`spill file ${this.file} ends early`);
       yield decoder.write(buffer.subarray(0, read));
       from += read;
@@ -109,6 +86,11 @@ export class Spill {
     }
     const rest = decoder.end();
     if (rest) yield rest;
+  }
+
+  /** One entry, whole. */
+  read(id: string): string {
+    return [...this.pieces(id)].join('');
   }
 
   /** Bound, so it can be handed on alone. */

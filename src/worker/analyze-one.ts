@@ -3,8 +3,8 @@ import { analyzeReview } from '../analyze/index.js';
 import { classifyAnalysis, type Taxonomy } from '../classify/index.js';
 import type { Diagnostic, ReviewAnalysis } from '../model.js';
 
-/** Bump when the analysis of the same text would change: it is part of the per-review cache key. */
-export const ANALYZER_VERSION = '5';
+/** Bump when the analysis of the same text, or the form it is cached in (task.ts encodeResult), would change: it is part of the per-review cache key. */
+export const ANALYZER_VERSION = '6';
 
 export interface AnalyzedReview {
   analysis: ReviewAnalysis;

@@ -7,7 +7,7 @@ import { cacheKey, ReviewCache, type CacheStats, type CacheVersions, type FileDi
 import type { Diagnostic, ReviewAnalysis } from '../model.js';
 import { ANALYZER_VERSION, analyzeOne } from './analyze-one.js';
 import { runPool } from './pool.js';
-import { asDiagnostic, processBatch, readItem, type ItemResult, type ReviewResult, type TaskContext, type WorkItem } from './task.js';
+import { asDiagnostic, decodeResult, processBatch, readItem, restoreLineBreaks, type DecodedResult, type ItemResult, type TaskContext, type WorkItem } from './task.js';
 
 export { asDiagnostic } from './task.js';
 
@@ -44,6 +44,12 @@ export interface RunOptions {
   analyzerVersion?: string;
   /** Filled in when given: how the run went, for the summary and the benchmark. */
   stats?: RunStats;
+  /**
+   * Given, the cache stays open after the run, until the caller calls the `release` handed to this
+   * (once the cache is opened): reviews found in it then give their kbText as a reader of the cache
+   * file, never held. Without it, the cache is closed once looked up and every kbText is in hand.
+   */
+  keepCache?: (release: () => void) => void;
 }
 
 export interface RunStats {
@@ -54,9 +60,32 @@ export interface RunStats {
   cache: CacheStats | null;
 }
 
+/**
+ * The analysis as kb.json shows it: `JSON.stringify(analysis, null, 1)` after its opening `{` and line
+ * break (what follows a review's own fields, see kb.ts reviewEntryHead). In hand, or read from the cache
+ * file when asked (see RunOptions.keepCache).
+ */
+export type KbText = string | (() => Uint8Array);
+
 export type Outcome =
-  | { ok: true; analysis: ReviewAnalysis; diagnostics: Diagnostic[]; hash: string; cached: boolean }
+  | { ok: true; analysis: ReviewAnalysis; diagnostics: Diagnostic[]; hash: string; cached: boolean; kbText: KbText }
   | { ok: false; diagnostic: Diagnostic };
+
+/** Skips `{` and a line break (a tab, as encoded) to where the analysis' fields start. */
+const FIELDS_AT = 2;
+
+function outcomeOf({ analysis, diagnostics, hash }: DecodedResult, cached: boolean, kbText: KbText): Outcome {
+  return { ok: true, analysis, diagnostics, hash, cached, kbText };
+}
+
+function textInHand(decoded: DecodedResult): string {
+  return decoded.analysisText.slice(FIELDS_AT).replaceAll('\t', '\n');
+}
+
+/** Made out here so that it holds the cache, the key and a number, not the analysis read now. */
+function readLater(cache: ReviewCache, key: string, from: number): () => Uint8Array {
+  return () => restoreLineBreaks(cache.bytes(key, from));
+}
 
 /**
  * Below this many reviews to analyse the serial path wins: a worker takes ~1 s here to start and load
@@ -112,6 +141,10 @@ export async function analyzeEach(inputs: ReviewInput[], options: RunOptions, ta
     ? { analyzer: options.analyzerVersion ?? ANALYZER_VERSION, taxonomy: taxonomyVersion(options.taxonomy) }
     : null;
   const cache = options.cacheDir && versions ? await ReviewCache.open(options.cacheDir, versions) : null;
+  // Bound, not a closure: one would keep this scope alive, and with `take` whatever the caller's holds.
+  if (cache) options.keepCache?.(cache.release.bind(cache));
+  // Held open for the caller: what the lookups find gives its kbText as a reader of the cache file.
+  const held = cache !== null && options.keepCache !== undefined;
   const stats: RunStats = options.stats ?? { jobs: 1, analysed: 0, cached: 0, failed: 0, cache: null };
   Object.assign(stats, { jobs: 1, analysed: 0, cached: 0, failed: 0, cache: cache?.stats ?? null });
   let done = 0;
@@ -139,19 +172,19 @@ export async function analyzeEach(inputs: ReviewInput[], options: RunOptions, ta
         settled++;
         if (found.kind === 'fail') fail(found.index, found.diagnostic);
         else {
-          take(found.index, { ok: true, ...found.result, cached: true });
+          take(found.index, outcomeOf(found.result, true, held ? readLater(cache, found.key, found.result.analysisAt + FIELDS_AT) : textInHand(found.result)));
           stats.cached++;
         }
       }
       progress(settled);
     }
-    cache.release();
+    if (!held) cache.release();
   } else {
     misses = inputs.map((_, i) => i);
   }
 
   async function lookup(index: number, input: ReviewInput): Promise<
-    { kind: 'hit'; index: number; result: ReviewResult } | { kind: 'miss'; index: number } | { kind: 'fail'; index: number; diagnostic: Diagnostic }
+    { kind: 'hit'; index: number; key: string; result: DecodedResult } | { kind: 'miss'; index: number } | { kind: 'fail'; index: number; diagnostic: Diagnostic }
   > {
     let digest: string;
     const known = input.text === null ? options.digests?.get(input.file) : undefined;
@@ -162,8 +195,9 @@ export async function analyzeEach(inputs: ReviewInput[], options: RunOptions, ta
     } catch (error) {
       return { kind: 'fail', index, diagnostic: asDiagnostic(input.file, error) };
     }
-    const result = cache!.get<ReviewResult>(cacheKey(digest, input.file, versions!));
-    return result ? { kind: 'hit', index, result } : { kind: 'miss', index };
+    const key = cacheKey(digest, input.file, versions!);
+    const result = cache!.get(key, decodeResult);
+    return result ? { kind: 'hit', index, key, result } : { kind: 'miss', index };
   }
 
   let analysedOrFailed = 0;
@@ -173,8 +207,9 @@ export async function analyzeEach(inputs: ReviewInput[], options: RunOptions, ta
       if (r.kind === 'fail') {
         fail(r.index, r.diagnostic);
       } else {
-        if (r.key !== null) cache?.put(r.key, r.json);
-        take(r.index, { ok: true, ...(JSON.parse(r.json) as ReviewResult), cached: false });
+        if (r.key !== null) cache?.put(r.key, r.entry);
+        const decoded = decodeResult(r.entry);
+        take(r.index, outcomeOf(decoded, false, textInHand(decoded)));
         stats.analysed++;
       }
     }

@@ -19,9 +19,44 @@ export interface ReviewResult {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * A result as workers send it and the cache keeps it, on one line: `{hash, diagnostics}` as JSON,
+ * U+001F, then the analysis as kb.json shows it (`JSON.stringify(analysis, null, 1)`) with its line
+ * breaks as tabs. kb.json then takes the analysis as it is, even straight from a cache file, instead
+ * of serializing every review again on every run (see pipeline.ts). Exact both ways: JSON holds no
+ * raw U+001F, and a raw tab or line break only as whitespace, so the analysis also parses as it is.
+ */
+const SEPARATOR = '\u001f';
+
+export function encodeResult({ hash, diagnostics, analysis }: ReviewResult): string {
+  return `${JSON.stringify({ hash, diagnostics })}${SEPARATOR}${JSON.stringify(analysis, null, 1).replaceAll('\n', '\t')}`;
+}
+
+export interface DecodedResult extends ReviewResult {
+  /** `JSON.stringify(analysis, null, 1)`, its line breaks as tabs. */
+  analysisText: string;
+  /** Where that text starts in the entry, in bytes of UTF-8. */
+  analysisAt: number;
+}
+
+/** Reads an entry made by encodeResult; throws on anything else (a cache entry of another kind reads as a miss). */
+export function decodeResult(entry: string): DecodedResult {
+  const at = entry.indexOf(SEPARATOR);
+  if (at < 0) throw new Error('not an encoded review result');
+  const { hash, diagnostics } = JSON.parse(entry.slice(0, at)) as Omit<ReviewResult, 'analysis'>;
+  const analysisText = entry.slice(at + 1);
+  return { hash, diagnostics, analysis: JSON.parse(analysisText) as ReviewAnalysis, analysisText, analysisAt: Buffer.byteLength(entry.slice(0, at)) + 1 };
+}
+
+/** Bytes of an encoded analysis (or any part of it) with their line breaks back, in place: a tab byte in UTF-8 is a tab. */
+export function restoreLineBreaks(bytes: Uint8Array): Uint8Array {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 9) bytes[i] = 10;
+  return bytes;
+}
+
 export type ItemResult =
-  /** Freshly analysed: `json` is the ReviewResult serialized once, for transport and for the cache alike. */
-  | { index: number; kind: 'new'; key: string | null; json: string }
+  /** Freshly analysed: `entry` is the ReviewResult encoded once (encodeResult), for transport and for the cache alike. */
+  | { index: number; kind: 'new'; key: string | null; entry: string }
   | { index: number; kind: 'fail'; diagnostic: Diagnostic };
 
 export interface TaskContext {
@@ -76,8 +111,7 @@ async function processText(item: WorkItem, { text, digest }: ItemText, ctx: Task
     const analyze = await ctx.analyzer();
     ctx.onItem?.(item.index);
     const { analysis, diagnostics } = analyze(text, item.file);
-    const result: ReviewResult = { hash, analysis, diagnostics };
-    return { index: item.index, kind: 'new', key, json: JSON.stringify(result) };
+    return { index: item.index, kind: 'new', key, entry: encodeResult({ hash, analysis, diagnostics }) };
   } catch (error) {
     return { index: item.index, kind: 'fail', diagnostic: asDiagnostic(item.file, error) };
   }

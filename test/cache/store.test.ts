@@ -176,6 +176,41 @@ describe('ReviewCache', () => {
     expect(cache.get(key('a'))).toBeUndefined();
   });
 
+  it('gives part of an entry found this run as bytes, from the file it opened, until released', async () => {
+    const dir = await tempDir();
+    const value = '{"i":7,"text":"ошибка 🔥"}';
+    const at = Buffer.byteLength('{"i":7,"text":"');
+    const first = await ReviewCache.open(dir, V1);
+    for (let i = 0; i < 3000; i++) first.put(key(`old ${i}`), `{"i":${i}}`);
+    first.put(key('multibyte'), value);
+    await first.flush();
+    const cache = await ReviewCache.open(dir, V1);
+    expect(cache.get(key('multibyte'))).toEqual(JSON.parse(value));
+    expect(cache.bytes(key('multibyte'), at).toString('utf8')).toBe('ошибка 🔥"}');
+    // Most entries are dead: the write renames a new file over the one opened; the bytes still come from the one opened.
+    const file = join(dir, `reviews.${key('multibyte')[0]}.cache`);
+    const before = (await readFile(file)).length;
+    cache.put(key('new'), '{"i":"new"}');
+    await cache.flush();
+    expect((await readFile(file)).length).toBeLessThan(before / 10);
+    expect(cache.bytes(key('multibyte'), 0).toString('utf8')).toBe(value);
+    expect(() => cache.bytes(key('absent'), 0)).toThrow(/not open for reading/);
+    cache.release();
+    expect(() => cache.bytes(key('multibyte'), 0)).toThrow(/not open for reading/);
+  });
+
+  it('says which file was cut short under an entry it gives as bytes', async () => {
+    const dir = await tempDir();
+    const first = await ReviewCache.open(dir, V1);
+    first.put(key('a'), '{"v":"aaaaaaaa"}');
+    await first.flush();
+    const cache = await ReviewCache.open(dir, V1);
+    expect(cache.get(key('a'))).toEqual({ v: 'aaaaaaaa' });
+    const file = join(dir, `reviews.${key('a')[0]}.cache`);
+    await writeFile(file, (await readFile(file, 'utf8')).slice(0, -6));
+    expect(() => cache.bytes(key('a'), 0)).toThrow(new RegExp(`reviews\\.${key('a')[0]}\\.cache: entry .* cut short`));
+  });
+
   it('treats a foreign file as empty rather than failing', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'reviews.0.cache'), 'not a cache\n');
@@ -185,7 +220,7 @@ describe('ReviewCache', () => {
 
   it('refuses multi-line entries and malformed keys', async () => {
     const cache = await ReviewCache.open(await tempDir(), V1);
-    expect(() => cache.put(key('a'), '{\n}')).toThrow(/single-line/);
+    expect(() => cache.put(key('a'), '{\n}')).toThrow(/one line/);
     expect(() => cache.put('../x', '{}')).toThrow(/not a cache key/);
   });
 });

@@ -49,6 +49,37 @@ describe('a spilled build', () => {
     expect(readdirSync(spills)).toEqual([]);
   });
 
+  it('takes the entries of reviews found in the cache from its files: the same kb.json, only what was analysed spilled', async () => {
+    const dir = multibyteCorpus(40);
+    const cacheDir = mkdtempSync(join(tmpdir(), 'review-kb-cache-'));
+    const spills = mkdtempSync(join(tmpdir(), 'review-kb-spills-'));
+    const spilledEntries = (): string => {
+      const [folder] = readdirSync(spills);
+      return readFileSync(join(spills, folder!, 'entries'), 'utf8');
+    };
+    const kbJsonOf = async (): Promise<{ json: string; spilled: string[] }> => {
+      const built = await buildSpilled({ inputs: [dir], cacheDir }, spills);
+      try {
+        const pieces = [...built.kbJson()];
+        const spilled = [...spilledEntries().matchAll(/^ "id": "(.*)",$/gm)].map((m) => m[1]!);
+        return { json: Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))).toString('utf8'), spilled };
+      } finally {
+        built.dispose();
+      }
+    };
+    const cold = await kbJsonOf();
+    expect(cold.json).toBe(serializeKb((await build({ inputs: [dir] })).kb));
+    expect(cold.spilled).toHaveLength(40);
+    // One review changed: only it is analysed, and spilled; the others' entries come from the cache.
+    const changed = join(dir, 'review-007.md');
+    writeFileSync(changed, `${readFileSync(changed, 'utf8')}\n3. **Path traversal** in \`open_file\` (line 4): the name is joined unchecked.\n`);
+    const again = await kbJsonOf();
+    expect(again.json).toBe(serializeKb((await build({ inputs: [dir] })).kb));
+    expect(again.json).toContain('open_file');
+    expect(again.spilled).toEqual(['review-007.md']);
+    expect(readdirSync(spills)).toEqual([]);
+  });
+
   it('keeps a finding\'s text in its record only when consolidation reads it: no excerpt, or no title', async () => {
     const review = (await build({ inputs: ['seeds'], manifest: 'seeds/manifest.csv' })).kb.reviews[0]!;
     const finding = review.findings[0]!;
@@ -96,7 +127,7 @@ describe('a spilled build', () => {
     ];
     const spill = Spill.create(dir);
     for (const [id, entry] of entries) spill.add(id, entry);
-    const json = (ids: string[]): string => [...spill.pieces(ids)].join('');
+    const json = (ids: string[]): string => ids.map((id) => [...spill.pieces(id)].join('')).join(',\n');
     expect(json(['a', 'b', 'c'])).toBe([entries[1]![1], entries[0]![1], entries[2]![1]].join(',\n'));
     expect(json(['c', 'b'])).toBe([entries[2]![1], entries[0]![1]].join(',\n'));
     expect(() => json(['d'])).toThrow(/d was not spilled/);
@@ -115,11 +146,16 @@ describe('a spilled build', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('lets the records go once kb.json is made, however long the caller keeps dispose', async () => {
+  it.each([
+    ['with no cache', false],
+    ['with the entries in the cache', true],
+  ])('lets the records go once kb.json is made, however long the caller keeps dispose (%s)', async (_, cached) => {
     setFlagsFromString('--expose_gc');
     const gc = runInNewContext('gc') as () => void;
     const dir = mkdtempSync(join(tmpdir(), 'review-kb-spills-'));
-    let built: SpilledBuild | null = await buildSpilled({ inputs: ['seeds'], manifest: 'seeds/manifest.csv' }, dir);
+    const options = { inputs: ['seeds'], manifest: 'seeds/manifest.csv', cacheDir: cached ? mkdtempSync(join(tmpdir(), 'review-kb-cache-')) : null };
+    if (cached) (await buildSpilled(options, dir)).dispose();
+    let built: SpilledBuild | null = await buildSpilled(options, dir);
     const record = new WeakRef(built.kb.reviews[0]!);
     const { dispose } = built;
     let kbJson: (() => Generator<string>) | null = built.kbJson;
