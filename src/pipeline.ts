@@ -3,7 +3,7 @@ import { parseBatch } from './ingest/batch.js';
 import { discover, type ReviewSource } from './ingest/discover.js';
 import { loadManifest, manifestEntry, type Manifest } from './ingest/manifest.js';
 import { DEFAULT_MAX_REVIEW_BYTES, InputError, MAX_BATCH_BYTES, readText } from './ingest/read.js';
-import { analyzeEach, asDiagnostic, type ExternalMeta, type KbText, type ReviewInput, type RunStats } from './worker/run.js';
+import { analyzeEach, asDiagnostic, type ExternalMeta, type KbText, type Outcome, type ReviewInput, type RunStats } from './worker/run.js';
 import { inferSubjects } from './ingest/subjects.js';
 import { cweEntries, loadTaxonomy, type Taxonomy } from './classify/index.js';
 import { consolidate, readsText } from './consolidate/index.js';
@@ -47,6 +47,8 @@ export interface BuildResult {
   skips: Diagnostic[];
 }
 
+type AnalysedOutcome = Extract<Outcome, { ok: true }>;
+
 /** The reviews (as `analyse` was asked to keep them), final and sorted by id, with every diagnostic and skip of the run so far. */
 interface Analysed<R extends ReviewRecord> {
   reviews: R[];
@@ -85,15 +87,16 @@ export async function buildSpilled(options: BuildOptions, spillDir: string | nul
     return { ...result, kb, kbJson: () => serializeKbChunks(kb), dispose: () => undefined };
   }
   const spill = Spill.create(spillDir);
-  const kept: KeptEntries = { spill, cached: new Map(), releaseCache: nothing };
+  const kept: KeptEntries = { spill, fromCache: new Map(), releaseCache: nothing };
   let analysed: Analysed<ReviewRecord>;
   try {
     const once = interner();
     analysed = await analyse(
       options,
-      (review, kbText) => {
-        if (typeof kbText === 'string') spill.add(review.id, reviewEntryHead(review) + kbText);
-        else kept.cached.set(review.id, kbText);
+      (review, { cached, kbText }) => {
+        // What the cache gave stays there (its files are kept open until disposal); the rest is spilled now.
+        if (cached) kept.fromCache.set(review.id, kbText);
+        else spill.add(review.id, reviewEntryHead(review) + kbText());
         return recordOf(review, once);
       },
       (release) => (kept.releaseCache = release),
@@ -110,14 +113,14 @@ export async function buildSpilled(options: BuildOptions, spillDir: string | nul
 /** Where a spilled build keeps its reviews' kb.json entries: the spill, or (their analysis) the cache files, open until disposal. */
 interface KeptEntries {
   spill: Spill;
-  cached: Map<string, () => Uint8Array>;
+  fromCache: Map<string, KbText>;
   releaseCache: () => void;
 }
 
-function* keptEntries(reviews: readonly ReviewRecord[], { spill, cached }: KeptEntries): Generator<string | Uint8Array> {
+function* keptEntries(reviews: readonly ReviewRecord[], { spill, fromCache }: KeptEntries): Generator<string | Uint8Array> {
   for (const [i, review] of reviews.entries()) {
     if (i > 0) yield ',\n';
-    const read = cached.get(review.id);
+    const read = fromCache.get(review.id);
     if (read) {
       yield reviewEntryHead(review);
       yield read();
@@ -178,7 +181,7 @@ function finish<R extends ReviewRecord>(
  */
 async function analyse<R extends ReviewRecord>(
   options: BuildOptions,
-  keep: (review: Review, kbText: KbText) => R,
+  keep: (review: Review, outcome: AnalysedOutcome) => R,
   keepCache?: (release: () => void) => void,
 ): Promise<Analysed<R>> {
   const diagnostics: Diagnostic[] = [];
@@ -210,7 +213,7 @@ async function analyse<R extends ReviewRecord>(
   }
 
   const kept: R[] = [];
-  const unplaced: Array<[Review, KbText]> = [];
+  const unplaced: Array<[Review, AnalysedOutcome]> = [];
   await analyzeEach(inputs, {
     taxonomy,
     taxonomyFile: options.taxonomy ?? null,
@@ -231,12 +234,12 @@ async function analyse<R extends ReviewRecord>(
     }
     diagnostics.push(...outcome.diagnostics);
     const review = toReview(inputs[i]!, outcome, diagnostics);
-    if (review.subjectInferred) unplaced.push([review, outcome.kbText]);
-    else kept.push(keep(review, outcome.kbText));
+    if (review.subjectInferred) unplaced.push([review, outcome]);
+    else kept.push(keep(review, outcome));
   });
   options.onAnalysed?.();
   assignInferredSubjects(unplaced.map(([review]) => review), diagnostics);
-  for (const [review, kbText] of unplaced) kept.push(keep(review, kbText));
+  for (const [review, outcome] of unplaced) kept.push(keep(review, outcome));
   kept.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   return { reviews: kept, taxonomy, diagnostics, skips };

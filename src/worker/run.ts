@@ -46,8 +46,8 @@ export interface RunOptions {
   stats?: RunStats;
   /**
    * Given, the cache stays open after the run, until the caller calls the `release` handed to this
-   * (once the cache is opened): reviews found in it then give their kbText as a reader of the cache
-   * file, never held. Without it, the cache is closed once looked up and every kbText is in hand.
+   * (once the cache is opened): the kbText of a review found in it then reads the cache file, and
+   * holds nothing. Without it, the cache is closed once looked up.
    */
   keepCache?: (release: () => void) => void;
 }
@@ -61,11 +61,12 @@ export interface RunStats {
 }
 
 /**
- * The analysis as kb.json shows it: `JSON.stringify(analysis, null, 1)` after its opening `{` and line
- * break (what follows a review's own fields, see kb.ts reviewEntryHead). In hand, or read from the cache
- * file when asked (see RunOptions.keepCache).
+ * The analysis as kb.json shows it, made when asked: `JSON.stringify(analysis, null, 1)` after its
+ * opening `{` and line break (what follows a review's own fields, see kb.ts reviewEntryHead). From the
+ * text in hand, or, for a review found in a cache kept open (RunOptions.keepCache), read from the
+ * cache file as UTF-8 bytes.
  */
-export type KbText = string | (() => Uint8Array);
+export type KbText = () => string | Uint8Array;
 
 export type Outcome =
   | { ok: true; analysis: ReviewAnalysis; diagnostics: Diagnostic[]; hash: string; cached: boolean; kbText: KbText }
@@ -78,8 +79,9 @@ function outcomeOf({ analysis, diagnostics, hash }: DecodedResult, cached: boole
   return { ok: true, analysis, diagnostics, hash, cached, kbText };
 }
 
-function textInHand(decoded: DecodedResult): string {
-  return decoded.analysisText.slice(FIELDS_AT).replaceAll('\t', '\n');
+/** Made out here, as readLater is, so that it holds the text and not the rest of what was decoded. */
+function inHand({ analysisText }: DecodedResult): KbText {
+  return () => analysisText.slice(FIELDS_AT).replaceAll('\t', '\n');
 }
 
 /** Made out here so that it holds the cache, the key and a number, not the analysis read now. */
@@ -172,7 +174,7 @@ export async function analyzeEach(inputs: ReviewInput[], options: RunOptions, ta
         settled++;
         if (found.kind === 'fail') fail(found.index, found.diagnostic);
         else {
-          take(found.index, outcomeOf(found.result, true, held ? readLater(cache, found.key, found.result.analysisAt + FIELDS_AT) : textInHand(found.result)));
+          take(found.index, outcomeOf(found.result, true, held ? readLater(cache, found.key, found.result.analysisAt + FIELDS_AT) : inHand(found.result)));
           stats.cached++;
         }
       }
@@ -209,7 +211,7 @@ export async function analyzeEach(inputs: ReviewInput[], options: RunOptions, ta
       } else {
         if (r.key !== null) cache?.put(r.key, r.entry);
         const decoded = decodeResult(r.entry);
-        take(r.index, outcomeOf(decoded, false, textInHand(decoded)));
+        take(r.index, outcomeOf(decoded, false, inHand(decoded)));
         stats.analysed++;
       }
     }
