@@ -7,7 +7,7 @@ import { cacheKey, ReviewCache, type CacheStats, type CacheVersions, type FileDi
 import type { Diagnostic, ReviewAnalysis } from '../model.js';
 import { ANALYZER_VERSION, analyzeOne } from './analyze-one.js';
 import { runPool } from './pool.js';
-import { asDiagnostic, decodeResult, processBatch, readItem, restoreLineBreaks, type DecodedResult, type ItemResult, type TaskContext, type WorkItem } from './task.js';
+import { asDiagnostic, decodeResult, encodeResult, processBatch, readItem, restoreLineBreaks, type DecodedResult, type ItemResult, type ReviewResult, type TaskContext, type WorkItem } from './task.js';
 
 export { asDiagnostic } from './task.js';
 
@@ -75,12 +75,17 @@ export type Outcome =
 /** Skips `{` and a line break (a tab, as encoded) to where the analysis' fields start. */
 const FIELDS_AT = 2;
 
-function outcomeOf({ analysis, diagnostics, hash }: DecodedResult, cached: boolean, kbText: KbText): Outcome {
+function outcomeOf({ analysis, diagnostics, hash }: ReviewResult, cached: boolean, kbText: KbText): Outcome {
   return { ok: true, analysis, diagnostics, hash, cached, kbText };
 }
 
-/** Made out here, as readLater is, so that it holds the text and not the rest of what was decoded. */
-function inHand({ analysisText }: DecodedResult): KbText {
+/** Made out here, as readLater is, so that it holds the text and nothing else of the result. */
+function inHand(analysis: string): KbText {
+  return () => analysis.slice(FIELDS_AT);
+}
+
+/** The same from the cache's form of the text, line breaks as tabs. */
+function inHandEncoded({ analysisText }: DecodedResult): KbText {
   return () => analysisText.slice(FIELDS_AT).replaceAll('\t', '\n');
 }
 
@@ -174,7 +179,7 @@ export async function analyzeEach(inputs: ReviewInput[], options: RunOptions, ta
         settled++;
         if (found.kind === 'fail') fail(found.index, found.diagnostic);
         else {
-          take(found.index, outcomeOf(found.result, true, held ? readLater(cache, found.key, found.result.analysisAt + FIELDS_AT) : inHand(found.result)));
+          take(found.index, outcomeOf(found.result, true, held ? readLater(cache, found.key, found.result.analysisAt + FIELDS_AT) : inHandEncoded(found.result)));
           stats.cached++;
         }
       }
@@ -209,9 +214,9 @@ export async function analyzeEach(inputs: ReviewInput[], options: RunOptions, ta
       if (r.kind === 'fail') {
         fail(r.index, r.diagnostic);
       } else {
-        if (r.key !== null) cache?.put(r.key, r.entry);
-        const decoded = decodeResult(r.entry);
-        take(r.index, outcomeOf(decoded, false, inHand(decoded)));
+        if (r.key !== null) cache?.put(r.key, encodeResult(r.result));
+        const { hash, diagnostics } = JSON.parse(r.result.meta) as Omit<ReviewResult, 'analysis'>;
+        take(r.index, outcomeOf({ hash, diagnostics, analysis: JSON.parse(r.result.analysis) }, false, inHand(r.result.analysis)));
         stats.analysed++;
       }
     }

@@ -20,16 +20,29 @@ export interface ReviewResult {
 }
 
 /**
- * A result as workers send it and the cache keeps it, on one line: `{hash, diagnostics}` as JSON,
- * U+001F, then the analysis as kb.json shows it (`JSON.stringify(analysis, null, 1)`) with its line
- * breaks as tabs. kb.json then takes the analysis as it is, even straight from a cache file, instead
- * of serializing every review again on every run (see pipeline.ts). Exact both ways: JSON holds no
- * raw U+001F, and a raw tab or line break only as whitespace, so the analysis also parses as it is.
+ * A result serialized once, by the worker that made it: `{hash, diagnostics}` as JSON, and the
+ * analysis as kb.json shows it, `JSON.stringify(analysis, null, 1)`. kb.json then takes the analysis
+ * as it is, even straight from a cache file (see encodeResult), instead of serializing every review
+ * again on every run (see pipeline.ts). Sent apart, so the worker makes no other copy of them.
+ */
+export interface SerializedResult {
+  meta: string;
+  analysis: string;
+}
+
+export function serializeResult({ hash, diagnostics, analysis }: ReviewResult): SerializedResult {
+  return { meta: JSON.stringify({ hash, diagnostics }), analysis: JSON.stringify(analysis, null, 1) };
+}
+
+/**
+ * A result as the cache keeps it, on one line: its meta, U+001F, then its analysis with its line
+ * breaks as tabs. Exact both ways: JSON holds no raw U+001F, and a raw tab or line break only as
+ * whitespace, so the split and the swap are exact, and the analysis parses as it is.
  */
 const SEPARATOR = '\u001f';
 
-export function encodeResult({ hash, diagnostics, analysis }: ReviewResult): string {
-  return `${JSON.stringify({ hash, diagnostics })}${SEPARATOR}${JSON.stringify(analysis, null, 1).replaceAll('\n', '\t')}`;
+export function encodeResult({ meta, analysis }: SerializedResult): string {
+  return `${meta}${SEPARATOR}${analysis.replaceAll('\n', '\t')}`;
 }
 
 export interface DecodedResult extends ReviewResult {
@@ -55,8 +68,8 @@ export function restoreLineBreaks(bytes: Uint8Array): Uint8Array {
 }
 
 export type ItemResult =
-  /** Freshly analysed: `entry` is the ReviewResult encoded once (encodeResult), for transport and for the cache alike. */
-  | { index: number; kind: 'new'; key: string | null; entry: string }
+  /** Freshly analysed, serialized once. */
+  | { index: number; kind: 'new'; key: string | null; result: SerializedResult }
   | { index: number; kind: 'fail'; diagnostic: Diagnostic };
 
 export interface TaskContext {
@@ -111,7 +124,7 @@ async function processText(item: WorkItem, { text, digest }: ItemText, ctx: Task
     const analyze = await ctx.analyzer();
     ctx.onItem?.(item.index);
     const { analysis, diagnostics } = analyze(text, item.file);
-    return { index: item.index, kind: 'new', key, entry: encodeResult({ hash, analysis, diagnostics }) };
+    return { index: item.index, kind: 'new', key, result: serializeResult({ hash, analysis, diagnostics }) };
   } catch (error) {
     return { index: item.index, kind: 'fail', diagnostic: asDiagnostic(item.file, error) };
   }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTaxonomy } from '../../src/classify/index.js';
 import { analyzeOne } from '../../src/worker/analyze-one.js';
-import { decodeResult, encodeResult, restoreLineBreaks, type ReviewResult } from '../../src/worker/task.js';
+import { decodeResult, encodeResult, restoreLineBreaks, serializeResult, type ReviewResult } from '../../src/worker/task.js';
 
 const SEEDS = join(import.meta.dirname, '../../seeds');
 const taxonomy = loadTaxonomy();
@@ -23,13 +23,13 @@ function results(): ReviewResult[] {
   });
 }
 
-describe('a review result as workers send it and the cache keeps it', () => {
+describe('a review result as the cache keeps it', () => {
   const all = results();
 
   it('is one line that reads back as the result it was made from', () => {
     expect(all.some((r) => JSON.stringify(r).includes('\\t'))).toBe(true);
     for (const result of all) {
-      const entry = encodeResult(result);
+      const entry = encodeResult(serializeResult(result));
       expect(entry).not.toContain('\n');
       const { analysisText: _t, analysisAt: _a, ...decoded } = decodeResult(entry);
       expect(decoded).toEqual(JSON.parse(JSON.stringify(result)));
@@ -38,7 +38,7 @@ describe('a review result as workers send it and the cache keeps it', () => {
 
   it('holds the analysis as kb.json shows it, at a byte offset a file read can start from', () => {
     for (const result of all) {
-      const entry = encodeResult(result);
+      const entry = encodeResult(serializeResult(result));
       const { analysisText, analysisAt } = decodeResult(entry);
       const shown = JSON.stringify(result.analysis, null, 1);
       expect(analysisText.replaceAll('\t', '\n')).toBe(shown);
