@@ -12,7 +12,7 @@ export interface WorkItem {
   text: string | null;
 }
 
-/** What the per-review analysis produces, in the form that is cached and sent between threads. */
+/** What the per-review analysis produces (sent between threads as serializeResult makes it, cached as encodeResult does). */
 export interface ReviewResult {
   hash: string;
   analysis: ReviewAnalysis;
