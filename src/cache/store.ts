@@ -67,10 +67,6 @@ export const SCAN_BYTES = 1 << 20;
 function scan(fd: number, header: string): { index: Index; torn: boolean } | null {
   const size = fstatSync(fd).size;
   const chunk = Buffer.allocUnsafe(Math.min(SCAN_BYTES, Math.max(1, size)));
-  const at = (offset: number, length: number): Buffer => {
-    const bytes = Buffer.allocUnsafe(length);
-    return bytes.subarray(0, readSync(fd, bytes, 0, length, offset));
-  };
   const index: Index = new Map();
   let lineStart = 0;
   let headerSeen = false;
@@ -80,7 +76,7 @@ function scan(fd: number, header: string): { index: Index; torn: boolean } | nul
     for (let nl = read.indexOf(10); nl !== -1; nl = read.indexOf(10, nl + 1)) {
       const lineEnd = pos + nl;
       // A line's start is in this chunk unless the line began in an earlier one: then it is read again.
-      const start = (length: number): Buffer => (lineStart >= pos ? read.subarray(lineStart - pos, lineStart - pos + length) : at(lineStart, length));
+      const start = (length: number): Buffer => (lineStart >= pos ? read.subarray(lineStart - pos, lineStart - pos + length) : readAt(fd, lineStart, length));
       if (!headerSeen) {
         if (start(lineEnd - lineStart).toString('utf8') !== header) return null;
         headerSeen = true;
@@ -97,8 +93,13 @@ function scan(fd: number, header: string): { index: Index; torn: boolean } | nul
 
 /** One entry's JSON, read from the file (a short read, the file cut since, gives text that does not parse: a miss). */
 function entryAt(fd: number, [start, end]: [number, number]): string {
-  const bytes = Buffer.allocUnsafe(end - start);
-  return bytes.toString('utf8', 0, readSync(fd, bytes, 0, bytes.length, start));
+  return readAt(fd, start, end - start).toString('utf8');
+}
+
+/** Up to `length` bytes of the file from `offset`: fewer if it ends before. */
+function readAt(fd: number, offset: number, length: number): Buffer {
+  const bytes = Buffer.allocUnsafe(Math.max(0, length));
+  return bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, offset));
 }
 
 /** One file of the cache: the entries whose key starts with one hex digit. */
@@ -155,8 +156,8 @@ class Shard {
     const at = this.index.get(key);
     if (!at || this.fd === null) throw new Error(`${this.file}: entry ${key} is not open for reading`);
     const length = at[1] - at[0] - from;
-    const bytes = Buffer.allocUnsafe(Math.max(0, length));
-    if (length < 0 || readSync(this.fd, bytes, 0, length, at[0] + from) !== length) throw new Error(`${this.file}: entry ${key} was cut short during the run`);
+    const bytes = readAt(this.fd, at[0] + from, length);
+    if (length < 0 || bytes.length !== length) throw new Error(`${this.file}: entry ${key} was cut short during the run`);
     return bytes;
   }
 

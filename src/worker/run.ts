@@ -7,7 +7,7 @@ import { cacheKey, ReviewCache, type CacheStats, type CacheVersions, type FileDi
 import type { Diagnostic, ReviewAnalysis } from '../model.js';
 import { ANALYZER_VERSION, analyzeOne } from './analyze-one.js';
 import { runPool } from './pool.js';
-import { asDiagnostic, decodeResult, encodeResult, processBatch, readItem, restoreLineBreaks, type DecodedResult, type ItemResult, type ReviewResult, type TaskContext, type WorkItem } from './task.js';
+import { asDiagnostic, decodeResult, deserializeResult, encodeResult, processBatch, readItem, restoreLineBreaks, type DecodedResult, type ItemResult, type ReviewResult, type TaskContext, type WorkItem } from './task.js';
 
 export { asDiagnostic } from './task.js';
 
@@ -215,8 +215,7 @@ export async function analyzeEach(inputs: ReviewInput[], options: RunOptions, ta
         fail(r.index, r.diagnostic);
       } else {
         if (r.key !== null) cache?.put(r.key, encodeResult(r.result));
-        const { hash, diagnostics } = JSON.parse(r.result.meta) as Omit<ReviewResult, 'analysis'>;
-        take(r.index, outcomeOf({ hash, diagnostics, analysis: JSON.parse(r.result.analysis) }, false, inHand(r.result.analysis)));
+        take(r.index, outcomeOf(deserializeResult(r.result), false, inHand(r.result.analysis)));
         stats.analysed++;
       }
     }

@@ -34,6 +34,12 @@ export function serializeResult({ hash, diagnostics, analysis }: ReviewResult): 
   return { meta: JSON.stringify({ hash, diagnostics }), analysis: JSON.stringify(analysis, null, 1) };
 }
 
+/** The result back from its serialized parts (the analysis' line breaks may be tabs: whitespace to JSON). */
+export function deserializeResult({ meta, analysis }: SerializedResult): ReviewResult {
+  const { hash, diagnostics } = JSON.parse(meta) as Omit<ReviewResult, 'analysis'>;
+  return { hash, diagnostics, analysis: JSON.parse(analysis) as ReviewAnalysis };
+}
+
 /**
  * A result as the cache keeps it, on one line: its meta, U+001F, then its analysis with its line
  * breaks as tabs. Exact both ways: JSON holds no raw U+001F, and a raw tab or line break only as
@@ -56,9 +62,9 @@ export interface DecodedResult extends ReviewResult {
 export function decodeResult(entry: string): DecodedResult {
   const at = entry.indexOf(SEPARATOR);
   if (at < 0) throw new Error('not an encoded review result');
-  const { hash, diagnostics } = JSON.parse(entry.slice(0, at)) as Omit<ReviewResult, 'analysis'>;
+  const meta = entry.slice(0, at);
   const analysisText = entry.slice(at + 1);
-  return { hash, diagnostics, analysis: JSON.parse(analysisText) as ReviewAnalysis, analysisText, analysisAt: Buffer.byteLength(entry.slice(0, at)) + 1 };
+  return { ...deserializeResult({ meta, analysis: analysisText }), analysisText, analysisAt: Buffer.byteLength(meta) + 1 };
 }
 
 /** Bytes of an encoded analysis (or any part of it) with their line breaks back, in place: a tab byte in UTF-8 is a tab. */

@@ -164,15 +164,19 @@ describe('ReviewCache', () => {
     expect((await ReviewCache.open(dir, V1)).stats.loaded).toBe(2);
   });
 
-  it('reads an entry when it is asked for: one cut short since the file was opened is a miss', async () => {
+  /** A cache opened over one entry, `a`, and a way to cut its file short afterwards (as another process might). */
+  async function openedOverOneEntry(): Promise<{ cache: ReviewCache; cutShort: () => Promise<void> }> {
     const dir = await tempDir();
     const first = await ReviewCache.open(dir, V1);
     first.put(key('a'), '{"v":"aaaaaaaa"}');
     await first.flush();
-    const cache = await ReviewCache.open(dir, V1);
     const file = join(dir, `reviews.${key('a')[0]}.cache`);
-    const text = await readFile(file, 'utf8');
-    await writeFile(file, text.slice(0, -6));
+    return { cache: await ReviewCache.open(dir, V1), cutShort: async () => writeFile(file, (await readFile(file, 'utf8')).slice(0, -6)) };
+  }
+
+  it('reads an entry when it is asked for: one cut short since the file was opened is a miss', async () => {
+    const { cache, cutShort } = await openedOverOneEntry();
+    await cutShort();
     expect(cache.get(key('a'))).toBeUndefined();
   });
 
@@ -200,14 +204,9 @@ describe('ReviewCache', () => {
   });
 
   it('says which file was cut short under an entry it gives as bytes', async () => {
-    const dir = await tempDir();
-    const first = await ReviewCache.open(dir, V1);
-    first.put(key('a'), '{"v":"aaaaaaaa"}');
-    await first.flush();
-    const cache = await ReviewCache.open(dir, V1);
+    const { cache, cutShort } = await openedOverOneEntry();
     expect(cache.get(key('a'))).toEqual({ v: 'aaaaaaaa' });
-    const file = join(dir, `reviews.${key('a')[0]}.cache`);
-    await writeFile(file, (await readFile(file, 'utf8')).slice(0, -6));
+    await cutShort();
     expect(() => cache.bytes(key('a'), 0)).toThrow(new RegExp(`reviews\\.${key('a')[0]}\\.cache: entry .* cut short`));
   });
 
