@@ -123,6 +123,9 @@ export async function writeOutputs(
           const s = await stat(staged);
           stats.set(file.path, key === undefined ? [s.size, s.mtimeMs] : [s.size, s.mtimeMs, key]);
         })();
+        // Awaited later (in turn, or all at once on failure): marked handled now, so a write that fails
+        // while an older one is awaited is that error, not an unhandled rejection that ends the process.
+        write.catch(() => undefined);
         byPath.set(file.path, write);
         // A file made in pieces is made from something held for it alone (kb.json: a record of every
         // review), which goes once it is written: the next file is not made alongside it.

@@ -50,4 +50,24 @@ describe('writeOutputs', () => {
     await expect(writeOutputs(out, [{ path: 'kb.json', pieces: failing }])).rejects.toThrow('no more pieces');
     expect(readFileSync(join(out, 'kb.json'), 'utf8')).toBe('before');
   });
+
+  it('fails with the error of a write that fails while others are under way, never as an unhandled rejection', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'review-kb-outdir-')), 'out');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // 'd' is written where 'd/x' made a folder: that write fails at once, while the next files' folders are made.
+      const outputs: OutputFile[] = [
+        { path: 'd/x.md', content: 'x' },
+        { path: 'd', content: 'file over a folder' },
+        ...Array.from({ length: 8 }, (_, i) => ({ path: `e${i}/page.md`, content: `${i}` })),
+      ];
+      await expect(writeOutputs(out, outputs)).rejects.toThrow(/EISDIR/);
+      await new Promise((settle) => setImmediate(settle));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });

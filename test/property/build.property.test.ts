@@ -139,8 +139,13 @@ afterAll(() => removeRoot(root));
 
 describe('build on generated reviews', () => {
   it('never throws, writes only inside --out, accounts for every review, keeps kb.json valid and the HTML script-free', async () => {
+    // Bounded: at most 50 runs, and whatever starts within 40 s on a slow machine (the rest pass untried).
+    // Checked here rather than by fast-check's interruptAfterTimeLimit, which abandons the run under way:
+    // its writes went on after the test had removed their folder.
+    const deadline = Date.now() + 40_000;
     await fc.assert(
       fc.asyncProperty(runInput, async ({ files, records }) => {
+        if (Date.now() > deadline) return;
         const dir = join(root, `run-${++runs}`);
         const input = join(dir, 'nested', 'in');
         const out = join(dir, 'nested', 'out');
@@ -188,8 +193,8 @@ describe('build on generated reviews', () => {
         }
         rmSync(dir, { recursive: true, force: true });
       }),
-      // Bounded: at most 50 runs, and whatever fits in 40 s on a slow machine (the rest is not a failure). FC_SEED=n explores other cases.
-      { numRuns: 50, interruptAfterTimeLimit: 40_000, markInterruptAsFailure: false, seed: Number(process.env.FC_SEED ?? 7) },
+      // FC_SEED=n explores other cases.
+      { numRuns: 50, seed: Number(process.env.FC_SEED ?? 7) },
     );
     expect(runs).toBeGreaterThan(5);
   }, 90_000);
