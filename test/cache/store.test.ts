@@ -123,10 +123,11 @@ describe('ReviewCache', () => {
     const cache = await ReviewCache.open(dir, V1);
     const big = 'x'.repeat(100_000);
     for (let i = 0; i < 200; i++) cache.put(key(`r ${i}`), JSON.stringify({ i, big }));
-    // 20 MB added: at least one background write has started before the final flush.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const written = (await readdir(dir)).filter((f) => f.endsWith('.cache'));
-    expect(written.length).toBeGreaterThan(0);
+    // 20 MB added: at least one background write has started before the final flush (given up to 10 s
+    // to reach the disk: a loaded machine can take more than a moment).
+    const written = async (): Promise<number> => (await readdir(dir)).filter((f) => f.endsWith('.cache')).length;
+    for (let waited = 0; (await written()) === 0 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await written()).toBeGreaterThan(0);
     await cache.flush();
     const again = await ReviewCache.open(dir, V1);
     expect(again.stats.loaded).toBe(200);
