@@ -26,6 +26,24 @@ export type WrittenStat = [size: number, mtime: number, key?: string];
 
 export class OutputFolderError extends Error {}
 
+/** A file of the output that could not be written (disk full, no permission): names it, as the system's error does not always. */
+export class OutputWriteError extends Error {
+  readonly code: string | undefined;
+  constructor(path: string, cause: unknown) {
+    super(`${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.code = (cause as NodeJS.ErrnoException | null)?.code;
+  }
+}
+
+/** `work`, its failure named after the output file `path` (a write's ENOSPC says only "write"). */
+async function naming<T>(path: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw error instanceof OutputWriteError ? error : new OutputWriteError(path, error);
+  }
+}
+
 /** Throws when `out` holds files that are not from an earlier review-kb run, unless forced. */
 export async function checkOutputFolder(out: string, force: boolean): Promise<void> {
   const entries = await readdir(out).catch((error: NodeJS.ErrnoException) => {
@@ -114,13 +132,16 @@ export async function writeOutputs(
         kept.delete(file.path);
         const content = 'render' in file ? file.render() : 'pieces' in file ? () => file.pieces() : file.content;
         const staged = resolveInside(staging, file.path);
-        if (!made.has(dirname(staged))) await mkdir(dirname(staged), { recursive: true });
+        const target = join(out, file.path);
+        if (!made.has(dirname(staged))) await naming(target, () => mkdir(dirname(staged), { recursive: true }));
         made.add(dirname(staged));
         const earlier = byPath.get(file.path);
         const write = (async () => {
           await earlier;
-          await (typeof content === 'string' ? writeFile(staged, content) : writePieces(staged, content()));
-          const s = await stat(staged);
+          const s = await naming(target, async () => {
+            await (typeof content === 'string' ? writeFile(staged, content) : writePieces(staged, content()));
+            return stat(staged);
+          });
           stats.set(file.path, key === undefined ? [s.size, s.mtimeMs] : [s.size, s.mtimeMs, key]);
         })();
         // Awaited later (in turn, or all at once on failure): marked handled now, so a write that fails
@@ -142,7 +163,7 @@ export async function writeOutputs(
     }
     written = [...stats.keys()].sort();
     const record = { ...(run ? { run: run(written) } : {}), written: Object.fromEntries(written.map((p) => [p, stats.get(p)!])) };
-    await writeFile(resolveInside(staging, MARKER), markerText(written, record));
+    await naming(join(out, MARKER), () => writeFile(resolveInside(staging, MARKER), markerText(written, record)));
     if (stopped) return await halted();
     committing = true;
     // Should a rename fail halfway, the folder stays ours and the next run can clean up whatever of either run is there.
