@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { naming } from '../output/write.js';
 
 /**
  * Why a few files and not one per review: 40,000 small files cost ~40,000 opens on a warm run and as many
@@ -195,15 +196,17 @@ class Shard {
     if (batch.size === 0 && (this.compacted || !this.needsRewrite())) return;
     this.fresh = new Map();
     if (this.compacted || !this.needsRewrite()) {
-      await appendFile(this.file, lines(batch));
+      await naming(this.file, () => appendFile(this.file, lines(batch)));
     } else {
       const live = this.liveEntries(batch);
       // Nothing to keep and no file yet: stay unwritten (a later write of the run rewrites, header first).
       if (live.size === 0 && !this.existed) return;
       const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {
-        await writeFile(temp, `${this.header}\n${lines(live)}`);
-        await rename(temp, this.file);
+        await naming(this.file, async () => {
+          await writeFile(temp, `${this.header}\n${lines(live)}`);
+          await rename(temp, this.file);
+        });
       } catch (error) {
         await rm(temp, { force: true });
         throw error;

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { RunRecord } from './uptodate.js';
-import { resolveInside, writeInside } from './write.js';
+import { naming, resolveInside, writeInside } from './write.js';
 
 /** Marks a folder as review-kb output and lists what the last run wrote there. */
 export const MARKER = '.review-kb.json';
@@ -25,24 +25,6 @@ export type OutputFile =
 export type WrittenStat = [size: number, mtime: number, key?: string];
 
 export class OutputFolderError extends Error {}
-
-/** A file of the output that could not be written (disk full, no permission): names it, as the system's error does not always. */
-export class OutputWriteError extends Error {
-  readonly code: string | undefined;
-  constructor(path: string, cause: unknown) {
-    super(`${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.code = (cause as NodeJS.ErrnoException | null)?.code;
-  }
-}
-
-/** `work`, its failure named after the output file `path` (a write's ENOSPC says only "write"). */
-async function naming<T>(path: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw error instanceof OutputWriteError ? error : new OutputWriteError(path, error);
-  }
-}
 
 /** Throws when `out` holds files that are not from an earlier review-kb run, unless forced. */
 export async function checkOutputFolder(out: string, force: boolean): Promise<void> {

@@ -2,6 +2,7 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { namingSync } from './write.js';
 
 /**
  * Entries are written, and read back, in pieces of about this size: under V8's 128 KB limit for
@@ -102,7 +103,7 @@ export class Spill {
 
   private writePending(): void {
     if (this.pending.length === 0) return;
-    writeSync(this.fd!, this.pending.join(''));
+    namingSync(this.file, () => writeSync(this.fd!, this.pending.join('')));
     this.pending = [];
     this.pendingLength = 0;
   }

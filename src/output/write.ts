@@ -48,3 +48,30 @@ export async function writeInside(root: string, rel: string, data: string | Uint
   }
   return target;
 }
+
+/** A file that could not be written (disk full, no permission), named: the system's error for a write names none ("ENOSPC: …, write"). */
+export class WriteError extends Error {
+  readonly code: string | undefined;
+  constructor(path: string, cause: unknown) {
+    super(`${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.code = (cause as NodeJS.ErrnoException | null)?.code;
+  }
+}
+
+/** `work`, its failure named after the file `path` it writes. */
+export async function naming<T>(path: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw error instanceof WriteError ? error : new WriteError(path, error);
+  }
+}
+
+/** {@link naming} for synchronous work. */
+export function namingSync<T>(path: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw error instanceof WriteError ? error : new WriteError(path, error);
+  }
+}

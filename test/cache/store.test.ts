@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -216,6 +216,17 @@ describe('ReviewCache', () => {
     await writeFile(join(dir, 'reviews.0.cache'), 'not a cache\n');
     const cache = await ReviewCache.open(dir, V1);
     expect(cache.stats.loaded).toBe(0);
+  });
+
+  it('names the cache file it cannot write', async () => {
+    const dir = await tempDir();
+    const k = key('r');
+    // A folder where the shard's file belongs: the new file cannot take its place.
+    const file = join(dir, `reviews.${k[0]}.cache`);
+    await mkdir(file);
+    const cache = await ReviewCache.open(dir, V1);
+    cache.put(k, '{"i":1}');
+    await expect(cache.flush()).rejects.toThrow(`${file}: E`);
   });
 
   it('refuses multi-line entries and malformed keys', async () => {
