@@ -66,7 +66,8 @@ function replay(last: RunRecord, flags: BuildFlags, started: number): number {
  * Every output, one at a time: kb.json (its pieces from `kbJson`), then what the renderers make of `kb`.
  * Loaded on demand: an up-to-date build needs none of it. The renderers read only the reviews'
  * metadata (RenderableKb), so whatever `kbJson` holds (a build's records of every review) is let go
- * once kb.json is serialized; a caller that keeps it keeps them alive.
+ * once kb.json is serialized; a caller that keeps it keeps them alive. `close` stops the worker that
+ * finishes the HTML pages (see HtmlConverter): call it once the files are written.
  */
 async function outputsOf(
   kb: RenderableKb,
@@ -75,9 +76,12 @@ async function outputsOf(
   progress: Progress,
   memo?: Memo,
   ticketShelf?: TicketShelf,
-): Promise<Iterable<OutputFile>> {
-  const [{ renderEach, loadTriage }, { readKb, renderableKb }] = await Promise.all([import('./render/index.js'), import('./kb.js')]);
+): Promise<{ files: Iterable<OutputFile>; close: () => Promise<void> }> {
+  const [{ renderEach, loadTriage, HtmlConverter }, { readKb, renderableKb }] = await Promise.all([import('./render/index.js'), import('./kb.js')]);
+  // HTML subject pages are finished in a worker while the next pages are made (see HtmlConverter).
+  const html = new HtmlConverter();
   const options = {
+    convertHtml: (markdowns: string[]) => html.convert(markdowns),
     memo,
     ticketShelf,
     // Pages whose data, templates and renderer are those they were written with are left in place.
@@ -104,10 +108,11 @@ async function outputsOf(
     yield* make();
     progress.stage('rendering overview pages');
   };
-  return (function* () {
+  const files = (function* (): Generator<OutputFile> {
     yield { path: 'kb.json', pieces };
     yield* renderEach(renderable, options);
   })();
+  return { files, close: () => html.close() };
 }
 
 /**
@@ -152,7 +157,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
   const bar = progressBar({ enabled: !flags.quiet });
   bar.stage('reviews');
   const stats: RunStats = { jobs: 0, analysed: 0, cached: 0, failed: 0, cache: null };
-  const { result, summary, files, memo, dispose, shelf } = await buildSpilled({
+  const { result, summary, outputs, memo, dispose, shelf } = await buildSpilled({
     inputs,
     manifest: flags.manifest,
     taxonomy: flags.taxonomy,
@@ -185,7 +190,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
         subjects: kb.subjects.length,
         skipped: result.skipped,
       };
-      return { result, summary, files: await outputsOf(kb, kbJson, flags, bar, memo, shelf), memo, dispose, shelf };
+      return { result, summary, outputs: await outputsOf(kb, kbJson, flags, bar, memo, shelf), memo, dispose, shelf };
     });
   // Errors that skipped nothing (a manifest row naming a missing file) still fail the run.
   const otherErrors = result.diagnostics.filter((d) => d.severity === 'error').length - result.skips.length;
@@ -200,10 +205,11 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
   const timedOut = result.skips.some(isTimeout);
   for (const line of report) process.stderr.write(`${line}\n`);
   const record = stamp && !timedOut ? (written: string[]) => ({ stamp: stamp.stamp, exitCode, diagnostics: report, ending, json: jsonOf(written) }) : null;
-  const written = await writeOutputs(flags.out, files, record).finally(() => {
+  const written = await writeOutputs(flags.out, outputs.files, record).finally(async () => {
     bar.stop();
     dispose();
     shelf?.remove();
+    await outputs.close();
   });
   await memo?.flush();
   if (!flags.quiet) {
@@ -224,6 +230,10 @@ export async function runRender(file: string, flags: RenderFlags): Promise<void>
   const { readKb, serializeKbChunks } = await import('./kb.js');
   const kb = await readKb(file);
   const bar = progressBar({ enabled: !flags.quiet });
-  const written = await writeOutputs(flags.out, await outputsOf(kb, () => serializeKbChunks(kb), flags, bar)).finally(() => bar.stop());
+  const outputs = await outputsOf(kb, () => serializeKbChunks(kb), flags, bar);
+  const written = await writeOutputs(flags.out, outputs.files).finally(async () => {
+    bar.stop();
+    await outputs.close();
+  });
   if (flags.json) process.stdout.write(`${JSON.stringify({ out: flags.out, files: written }, null, 1)}\n`);
 }

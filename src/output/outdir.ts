@@ -18,8 +18,11 @@ export type OutputFile =
   | { path: string; content: string }
   /** A huge file (kb.json at repository scale) in pieces, written as they come: never one string. Bytes are UTF-8. */
   | { path: string; pieces: () => Iterable<string | Uint8Array> }
-  /** A page made only when needed: the folder keeps the one written under the same key, if still intact. */
-  | { path: string; key: string; render: () => string };
+  /**
+   * A page made only when needed: the folder keeps the one written under the same key, if still intact.
+   * A promise (a page finished in a worker) is written once it settles, while the next files are made.
+   */
+  | { path: string; key: string; render: () => string | Promise<string> };
 
 /** Per file written: size, modification time, and the page key it was written under (if any). */
 export type WrittenStat = [size: number, mtime: number, key?: string];
@@ -113,6 +116,8 @@ export async function writeOutputs(
         }
         kept.delete(file.path);
         const content = 'render' in file ? file.render() : 'pieces' in file ? () => file.pieces() : file.content;
+        // Awaited by its write below, maybe after an earlier write of the same path: handled from now on.
+        if (content instanceof Promise) content.catch(() => undefined);
         const staged = resolveInside(staging, file.path);
         const target = join(out, file.path);
         if (!made.has(dirname(staged))) await naming(target, () => mkdir(dirname(staged), { recursive: true }));
@@ -121,7 +126,7 @@ export async function writeOutputs(
         const write = (async () => {
           await earlier;
           const s = await naming(target, async () => {
-            await (typeof content === 'string' ? writeFile(staged, content) : writePieces(staged, content()));
+            await (typeof content === 'function' ? writePieces(staged, content()) : writeFile(staged, await content));
             return stat(staged);
           });
           stats.set(file.path, key === undefined ? [s.size, s.mtimeMs] : [s.size, s.mtimeMs, key]);

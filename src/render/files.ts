@@ -15,7 +15,8 @@ export interface RenderedFile {
 export interface PlannedFile {
   path: string;
   key: string;
-  render: () => string;
+  /** The page, or its promise when part of it is made in a worker (HTML pages, see html-converter.ts). */
+  render: () => string | Promise<string>;
 }
 
 /**
@@ -42,9 +43,13 @@ export interface Renderer {
   after?(): Iterable<RendererOutput>;
 }
 
+/** A file's content, made now (not for pages made in a worker: renderAll passes none). */
 export function contentOf(file: RendererOutput): string {
-  if ('render' in file) return file.render();
-  return 'pieces' in file ? [...file.pieces()].join('') : file.content;
+  if ('pieces' in file) return [...file.pieces()].join('');
+  if (!('render' in file)) return file.content;
+  const content = file.render();
+  if (typeof content !== 'string') throw new Error(`${file.path}: made asynchronously; write it with writeOutputs`);
+  return content;
 }
 
 /**

@@ -3,16 +3,12 @@ import { createHash } from 'node:crypto';
 import { pageKey, type Renderer } from './files.js';
 import { oneLine, uniqueSlugs } from './escape.js';
 import type { TemplateSet } from './handlebars.js';
-import { parseMarkdown } from './parse.js';
-import { mdastToSafeHtml } from './safe-html.js';
+import { markdownToSafeHtml } from './safe-html.js';
 import { findingOnPage, relLink, subjectDigest, subjectOnPage, SEVERITIES, type FindingView, type KbView, type SourceView, type SubjectView } from './view.js';
 
 export const HTML = 'html';
 
-/** Markdown → sanitized HTML fragment (parse.ts, then safe-html.ts). */
-export function markdownToSafeHtml(markdown: string): string {
-  return mdastToSafeHtml(parseMarkdown(markdown));
-}
+export { markdownToSafeHtml };
 
 /**
  * Excerpts are most of a page's text, and the view already gives each one as sanitized HTML
@@ -60,7 +56,10 @@ function withScriptHash(page: string, script: string): string {
 const severityKey = (f: FindingView): string => f.severity ?? 'unrated';
 const categoryKey = (f: FindingView): string => f.category?.id ?? 'uncategorized';
 
-export function renderHtml(view: KbView, t: TemplateSet, salt: string): Renderer {
+/** Markdown pieces → sanitized HTML, in order: in a worker (html-converter.ts), or here when none is given. */
+export type ConvertHtml = (markdowns: string[]) => Promise<string[]>;
+
+export function renderHtml(view: KbView, t: TemplateSet, salt: string, convert: ConvertHtml | null = null): Renderer {
   const index = `${HTML}/index.html`;
   const slugs = uniqueSlugs(view.subjects.map((s) => s.path));
   const subjectPage = new Map(view.subjects.map((s, i) => [s.id, `${HTML}/subjects/${slugs[i]}.html`]));
@@ -128,35 +127,52 @@ export function renderHtml(view: KbView, t: TemplateSet, salt: string): Renderer
       yield {
         path,
         key: pageKey(salt, path, subjectDigest(s), categories, severities, view.stages, view.generator),
-        render: () => subjectPageHtml(s, path, categories, severities),
+        render: () => {
+          const { markdowns, page } = subjectPageParts(s, path, categories, severities);
+          return convert ? convert(markdowns).then(page) : page(markdowns.map(markdownToSafeHtml));
+        },
       };
     },
   };
 
-  function subjectPageHtml(s: SubjectView, path: string, categories: typeof filterCategories, severities: string[]): string {
+  /**
+   * A subject's page as its markdown pieces (the subject, each finding, what follows them) and the
+   * page made from their HTML, so that the conversion can happen elsewhere meanwhile.
+   */
+  function subjectPageParts(s: SubjectView, path: string, categories: typeof filterCategories, severities: string[]): { markdowns: string[]; page: (htmls: string[]) => string } {
     const on = subjectOnPage(s, path);
     const themed = s.themed.map((f) => ({ ...f, themeHref: findingHref(f, path) }));
-    return page({
-      title: oneLine(s.path),
-      indexHref: relLink(path, index),
-      bodyHtml: md('html-subject.md.hbs', { subject: on, stages: view.stages }),
-      filterable: s.findings.length > 0,
-      filterCategories: categories,
-      filterSeverities: severities,
-      findingRows: [],
-      findings: s.findings.map((f) => {
-        const on = findingOnPage(f, path);
-        const quotes: string[] = [];
-        const markdown = t.render('html-finding.md.hbs', { ...on, sources: withQuoteSlots(on.sources, quotes), stages: view.stages });
-        return {
-          anchor: f.anchor,
-          categoryId: categoryKey(f),
-          severityKey: severityKey(f),
-          accepted: f.triage?.status === 'accepted',
-          content: fillQuoteSlots(markdownToSafeHtml(markdown), quotes),
-        };
-      }),
-      afterHtml: md('html-subject-after.md.hbs', { subject: { ...on, themed } }),
+    const findings = s.findings.map((f) => {
+      const on = findingOnPage(f, path);
+      const quotes: string[] = [];
+      const markdown = t.render('html-finding.md.hbs', { ...on, sources: withQuoteSlots(on.sources, quotes), stages: view.stages });
+      return { f, quotes, markdown };
     });
+    const markdowns = [
+      t.render('html-subject.md.hbs', { subject: on, stages: view.stages }),
+      ...findings.map((x) => x.markdown),
+      t.render('html-subject-after.md.hbs', { subject: { ...on, themed } }),
+    ];
+    return {
+      markdowns,
+      page: (htmls) =>
+        page({
+          title: oneLine(s.path),
+          indexHref: relLink(path, index),
+          bodyHtml: htmls[0]!,
+          filterable: s.findings.length > 0,
+          filterCategories: categories,
+          filterSeverities: severities,
+          findingRows: [],
+          findings: findings.map(({ f, quotes }, i) => ({
+            anchor: f.anchor,
+            categoryId: categoryKey(f),
+            severityKey: severityKey(f),
+            accepted: f.triage?.status === 'accepted',
+            content: fillQuoteSlots(htmls[i + 1]!, quotes),
+          })),
+          afterHtml: htmls[findings.length + 1]!,
+        }),
+    };
   }
 }

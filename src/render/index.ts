@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { contentOf, tidy, type RenderedFile, type Renderer, type RendererOutput } from './files.js';
 import { renderReports } from './reports.js';
 import { renderSite } from './site.js';
-import { renderHtml } from './html.js';
+import { renderHtml, type ConvertHtml } from './html.js';
 import { renderSarif } from './sarif.js';
 import { renderTickets, type TicketShelf } from './tickets.js';
 import type { Triage } from './triage.js';
@@ -14,6 +14,7 @@ import { templateSet } from './handlebars.js';
 
 export type { RenderedFile } from './files.js';
 export { QuoteCache } from './view.js';
+export { HtmlConverter } from './html-converter.js';
 export { loadTriage, parseTriage, type Triage, type TriageEntry, type TriageStatus } from './triage.js';
 
 export interface RenderOptions {
@@ -39,6 +40,11 @@ export interface RenderOptions {
    */
   buildId?: string;
   /**
+   * Converts the HTML subject pages' markdown elsewhere (see HtmlConverter): their `render` then returns
+   * a promise, for writeOutputs. None (renderAll, library callers): converted here, as strings.
+   */
+  convertHtml?: ConvertHtml;
+  /**
    * Called with 0 once the overview pages are made, before the first subject's outputs (the CLI loosens
    * its heap limit there), then after each subject's outputs are taken, with how many subjects are done.
    */
@@ -57,7 +63,7 @@ export function* renderEach(kb: RenderableKb, options: RenderOptions = {}): Gene
   // Without a build id nothing can be known about earlier pages: a salt of this run alone makes every key new.
   // Review links are in each subject's view already (its digest covers them); the taxonomy is shared by every page.
   const salt = `${options.buildId ?? randomUUID()}\u0000${taxonomyDigest(view)}`;
-  const renderers: Renderer[] = [renderReports(view, t, salt), renderSite(view, t, salt), renderHtml(view, t, salt), { after: () => renderSarif(view) },
+  const renderers: Renderer[] = [renderReports(view, t, salt), renderSite(view, t, salt), renderHtml(view, t, salt, options.convertHtml ?? null), { after: () => renderSarif(view) },
     renderTickets(view, { stances: options.ticketStances, since: options.since ?? null, triage: options.triage ?? null }, t, salt, options.memo, options.ticketShelf),
   ];
   for (const r of renderers) if (r.overall) yield* tidyMarkdown(r.overall());
@@ -77,7 +83,13 @@ export function* renderEach(kb: RenderableKb, options: RenderOptions = {}): Gene
 function* tidyMarkdown(files: Iterable<RendererOutput>): Generator<RendererOutput> {
   const tidied = (path: string, text: string): string => (path.endsWith('.md') ? tidy(text) : text);
   for (const f of files) {
-    if ('render' in f) yield { path: f.path, key: f.key, render: () => tidied(f.path, f.render()) };
+    if ('render' in f) {
+      const render = f.render;
+      yield { path: f.path, key: f.key, render: () => {
+        const made = render();
+        return typeof made === 'string' ? tidied(f.path, made) : made.then((text) => tidied(f.path, text));
+      } };
+    }
     else if ('pieces' in f) yield f; // tickets.json, jira.csv: never markdown, nothing to tidy
     else yield { path: f.path, content: tidied(f.path, f.content) };
   }

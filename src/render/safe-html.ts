@@ -5,6 +5,7 @@ import rehypeStringify from 'rehype-stringify';
 import { defaultHandlers, toHast, type Handler, type State } from 'mdast-util-to-hast';
 import type { Root, Table, TableRow } from 'mdast';
 import type { Root as HastRoot } from 'hast';
+import { parseMarkdown } from './parse.js';
 
 /**
  * Raw HTML in the tree is dropped (no `allowDangerousHtml`), and the result goes through
@@ -44,4 +45,9 @@ const tableRow = ((state: State, node: TableRow, parent: Table | undefined) => {
 export function mdastToSafeHtml(tree: Root): string {
   // Our own `<a id>` anchors are raw HTML and dropped, leaving empty paragraphs behind.
   return processor.stringify(processor.runSync(mdastToHast(tree))).replace(/<p><\/p>\n?/g, '').trim();
+}
+
+/** Markdown → sanitized HTML fragment (parse.ts, then the above). */
+export function markdownToSafeHtml(markdown: string): string {
+  return mdastToSafeHtml(parseMarkdown(markdown));
 }

@@ -89,7 +89,7 @@ export async function runPool(
       };
       const start = (): void => {
         const clock: WorkerClock = { buffer: new SharedArrayBuffer(8), epoch };
-        const slot: Slot = { worker: spawnWorker({ ...init, clock } as WorkerInit), clock: new Int32Array(clock.buffer), batches: new Map(), stopped: false };
+        const slot: Slot = { worker: spawnWorker('./entry', { ...init, clock } as WorkerInit), clock: new Int32Array(clock.buffer), batches: new Map(), stopped: false };
         slot.clock[0] = -1;
         slots.push(slot);
         slot.worker.on('message', (reply: WorkerReply) => {

@@ -1,26 +1,28 @@
-// Starts an analysis worker from compiled JavaScript, or from the TypeScript source when running under vitest.
+// Starts a worker thread from compiled JavaScript, or from the TypeScript source when running under vitest.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { WorkerInit } from './protocol.js';
 
 /**
- * Compiled (dist/): the entry is `entry.js` next to this module, run by node directly.
+ * Starts the worker whose entry module is `entry` (a path relative to this folder, without extension:
+ * `./entry` for the analysis, `../render/html-worker` for HTML pages), with `workerData`.
+ *
+ * Compiled (dist/): the entry is `<entry>.js`, run by node directly.
  *
  * Source (`.ts`, as vitest runs it): node 20 cannot run TypeScript, and vitest's transform does not
  * reach worker threads. The worker then boots from a few lines of JavaScript that register a module
  * hook (node:module `register`) compiling `.ts` with esbuild — the compiler vitest itself uses, so it is
  * installed wherever the sources are run — and mapping the `./x.js` specifiers of our sources to
- * `./x.ts`. The tests thereby run the real pool, on the sources in the working tree, not a stale dist/.
- * If esbuild cannot be found, `spawnWorker` throws and the caller falls back to the serial path.
+ * `./x.ts`. The tests thereby run the real workers, on the sources in the working tree, not a stale dist/.
+ * If esbuild cannot be found, `spawnWorker` throws and the caller does the work on its own thread.
  */
-export function spawnWorker(init: WorkerInit): Worker {
+export function spawnWorker(entry: string, workerData: object): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./entry.js', here), { workerData: init });
+  if (!here.endsWith('.ts')) return new Worker(new URL(`${entry}.js`, here), { workerData });
   const esbuild = pathToFileURL(createRequire(here).resolve('esbuild')).href;
   const boot = {
-    ...init,
-    boot: { hooks: `data:text/javascript,${encodeURIComponent(HOOKS)}`, esbuild, entry: new URL('./entry.ts', here).href },
+    ...workerData,
+    boot: { hooks: `data:text/javascript,${encodeURIComponent(HOOKS)}`, esbuild, entry: new URL(`${entry}.ts`, here).href },
   };
   return new Worker(BOOT, { eval: true, workerData: boot });
 }
