@@ -1,7 +1,7 @@
 // Starts a worker thread from compiled JavaScript, or from the TypeScript source when running under vitest.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 /**
  * Starts the worker whose entry module is `entry` (a path relative to this folder, without extension:
@@ -16,15 +16,15 @@ import { Worker } from 'node:worker_threads';
  * `./x.ts`. The tests thereby run the real workers, on the sources in the working tree, not a stale dist/.
  * If esbuild cannot be found, `spawnWorker` throws and the caller does the work on its own thread.
  */
-export function spawnWorker(entry: string, workerData: object): Worker {
+export function spawnWorker(entry: string, workerData: object, resourceLimits?: ResourceLimits): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL(`${entry}.js`, here), { workerData });
+  if (!here.endsWith('.ts')) return new Worker(new URL(`${entry}.js`, here), { workerData, resourceLimits });
   const esbuild = pathToFileURL(createRequire(here).resolve('esbuild')).href;
   const boot = {
     ...workerData,
     boot: { hooks: `data:text/javascript,${encodeURIComponent(HOOKS)}`, esbuild, entry: new URL(`${entry}.ts`, here).href },
   };
-  return new Worker(BOOT, { eval: true, workerData: boot });
+  return new Worker(BOOT, { eval: true, workerData: boot, resourceLimits });
 }
 
 const BOOT = `
