@@ -13,6 +13,12 @@ export interface HtmlReply {
   htmls: string[];
 }
 
+/**
+ * A small young generation: the worker holds nothing between pages. It then adds 36–37 MB of RSS
+ * instead of 46–50 MB, converting as fast (1,500 reviews' texts in 160 requests, two runs each).
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
+
 interface Waiting {
   markdowns: string[];
   resolve: (htmls: string[]) => void;
@@ -27,12 +33,6 @@ interface Waiting {
  * open only while a request is out. Should it fail to start or stop, what it was converting, and
  * everything after, is converted on the main thread: no page is lost or different.
  */
-/**
- * A small young generation: the worker holds nothing between pages. It then adds 36–37 MB of RSS
- * instead of 46–50 MB, converting as fast (1,500 reviews' texts in 160 requests, two runs each).
- */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
-
 export class HtmlConverter {
   private worker: Worker | null = null;
   private failed = false;
