@@ -82,14 +82,11 @@ export function* renderEach(kb: RenderableKb, options: RenderOptions = {}): Gene
 /** Markdown pages tidied (see tidy); JSON, CSV and HTML as they are. */
 function* tidyMarkdown(files: Iterable<RendererOutput>): Generator<RendererOutput> {
   const tidied = (path: string, text: string): string => (path.endsWith('.md') ? tidy(text) : text);
+  // A page finished in a worker (HTML) is a promise: tidied, should it be markdown, once it comes.
+  const tidiedWhenMade = (path: string, made: string | Promise<string>): string | Promise<string> =>
+    typeof made === 'string' ? tidied(path, made) : made.then((text) => tidied(path, text));
   for (const f of files) {
-    if ('render' in f) {
-      const render = f.render;
-      yield { path: f.path, key: f.key, render: () => {
-        const made = render();
-        return typeof made === 'string' ? tidied(f.path, made) : made.then((text) => tidied(f.path, text));
-      } };
-    }
+    if ('render' in f) yield { path: f.path, key: f.key, render: () => tidiedWhenMade(f.path, f.render()) };
     else if ('pieces' in f) yield f; // tickets.json, jira.csv: never markdown, nothing to tidy
     else yield { path: f.path, content: tidied(f.path, f.content) };
   }
