@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     // run minutes apart, not from the first rounds' N and a 4×N run at the end on a machine that has
     // changed speed meanwhile (one-round runs gave 3.71×, 4.52× and 4.62× within two sessions).
     const n = reviews * 4;
-    let big: Awaited<ReturnType<typeof writeCorpus>> | null = null;
+    let big: Corpus | null = null;
     if (values.scale) {
       log(`writing ${n} reviews for the scaling check`);
       big = await writeCorpus(join(root, 'large'), { reviews: n, seed });

@@ -49,21 +49,22 @@ export async function writeInside(root: string, rel: string, data: string | Uint
   return target;
 }
 
-/** A file that could not be written (disk full, no permission), named: the system's error for a write names none ("ENOSPC: …, write"). */
+/** A file that could not be written (disk full, no permission), named: the system's error for a write names none ("ENOSPC: …, write"). Its `cause` is that error. */
 export class WriteError extends Error {
-  readonly code: string | undefined;
   constructor(path: string, cause: unknown) {
     super(`${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.code = (cause as NodeJS.ErrnoException | null)?.code;
   }
 }
+
+/** `error` as a WriteError naming `path`, unless it already names a file. */
+const named = (path: string, error: unknown): WriteError => (error instanceof WriteError ? error : new WriteError(path, error));
 
 /** `work`, its failure named after the file `path` it writes. */
 export async function naming<T>(path: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw error instanceof WriteError ? error : new WriteError(path, error);
+    throw named(path, error);
   }
 }
 
@@ -72,6 +73,6 @@ export function namingSync<T>(path: string, work: () => T): T {
   try {
     return work();
   } catch (error) {
-    throw error instanceof WriteError ? error : new WriteError(path, error);
+    throw named(path, error);
   }
 }

@@ -8,8 +8,6 @@ import { findingOnPage, relLink, subjectDigest, subjectOnPage, SEVERITIES, type 
 
 export const HTML = 'html';
 
-export { markdownToSafeHtml };
-
 /**
  * Excerpts are most of a page's text, and the view already gives each one as sanitized HTML
  * (`quoteHtml`, made from the tree its markdown was written from). So a finding's markdown carries

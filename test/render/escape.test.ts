@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { toString } from 'mdast-util-to-string';
 import { breakMustache, mdCell, mdCode, mdInline, oneLine } from '../../src/render/escape.js';
 import { quoteExcerpt } from '../../src/render/excerpt.js';
-import { markdownToSafeHtml } from '../../src/render/html.js';
+import { markdownToSafeHtml } from '../../src/render/safe-html.js';
 import { nodes, parseMd } from './helpers.js';
 
 /** Characters that mean something to markdown, HTML, MDX, Vue, terminals, plus ordinary text. */

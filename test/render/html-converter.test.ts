@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/pipeline.js';
 import { HtmlConverter, renderAll, renderEach } from '../../src/render/index.js';
-import { markdownToSafeHtml } from '../../src/render/html.js';
+import { markdownToSafeHtml } from '../../src/render/safe-html.js';
 import type { KB } from '../../src/model.js';
 import { sampleKb } from './helpers.js';
 

@@ -7,7 +7,7 @@ import remarkRehype from 'remark-rehype';
 import rehypeSanitize from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
 import { quoteExcerpt, quoteExcerptBoth } from '../../src/render/excerpt.js';
-import { markdownToSafeHtml } from '../../src/render/html.js';
+import { markdownToSafeHtml } from '../../src/render/safe-html.js';
 import { renderAll } from '../../src/render/index.js';
 import { sampleKb } from './helpers.js';
 
