@@ -5,10 +5,10 @@ import { RegexpTokenizer } from 'natural/lib/natural/tokenizers/regexp_tokenizer
 /** One token of a sentence: a word (stemmed) or a clause-breaking punctuation mark. */
 export interface Token {
   /** Lowercased surface form. */
-  norm: string;
+  readonly norm: string;
   /** Stem used for matching; punctuation keeps its mark. */
-  stem: string;
-  punct: boolean;
+  readonly stem: string;
+  readonly punct: boolean;
 }
 
 // natural's RegexpTokenizer in match mode (gaps: false) with our own pattern: natural's WordTokenizer
@@ -51,21 +51,31 @@ function identifierParts(word: string): string[] {
     .filter(Boolean);
 }
 
+// A review repeats its words: each distinct word's tokens are made once (the same objects every time;
+// nothing changes a token). Long tokens are not cached, as in stem().
+const wordCache = new Map<string, readonly Token[]>();
+
+/** The tokens of one word or punctuation mark the tokenizer found. */
+function tokensOfWord(raw: string): readonly Token[] {
+  let tokens = wordCache.get(raw);
+  if (tokens === undefined) {
+    tokens = /^[.!?;:,]$/.test(raw)
+      ? [{ norm: raw, stem: raw, punct: true }]
+      : identifierParts(raw).map((part) => {
+          const norm = part.toLowerCase();
+          return { norm, stem: stem(norm), punct: false };
+        });
+    if (raw.length <= MAX_STEM_LENGTH) wordCache.set(raw, tokens);
+  }
+  return tokens;
+}
+
 /** Tokens of a text: words split at identifier boundaries and stemmed, plus clause punctuation. */
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
   // Links say where, not what: their path words ("contracts/oracle/…") would fire cues.
   const raw = tokenizer.tokenize(text.replace(/’/g, "'").replace(/\bhttps?:\/\/\S+/g, ' ')) ?? [];
-  for (const r of raw) {
-    if (/^[.!?;:,]$/.test(r)) {
-      out.push({ norm: r, stem: r, punct: true });
-      continue;
-    }
-    for (const part of identifierParts(r)) {
-      const norm = part.toLowerCase();
-      out.push({ norm, stem: stem(norm), punct: false });
-    }
-  }
+  for (const r of raw) for (const token of tokensOfWord(r)) out.push(token);
   return out;
 }
 
