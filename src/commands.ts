@@ -67,7 +67,7 @@ function replay(last: RunRecord, flags: BuildFlags, started: number): number {
  * Loaded on demand: an up-to-date build needs none of it. The renderers read only the reviews'
  * metadata (RenderableKb), so whatever `kbJson` holds (a build's records of every review) is let go
  * once kb.json is serialized; a caller that keeps it keeps them alive. `close` stops the worker that
- * finishes the HTML pages (see HtmlConverter): call it once the files are written.
+ * takes over parts of the subject pages (see RenderWorker): call it once the files are written.
  */
 async function outputsOf(
   kb: RenderableKb,
@@ -77,11 +77,12 @@ async function outputsOf(
   memo?: Memo,
   ticketShelf?: TicketShelf,
 ): Promise<{ files: Iterable<OutputFile>; close: () => Promise<void> }> {
-  const [{ renderEach, loadTriage, HtmlConverter }, { readKb, renderableKb }] = await Promise.all([import('./render/index.js'), import('./kb.js')]);
-  // HTML subject pages are finished in a worker while the next pages are made (see HtmlConverter).
-  const html = new HtmlConverter();
+  const [{ renderEach, loadTriage, QuoteCache, RenderWorker }, { readKb, renderableKb }] = await Promise.all([import('./render/index.js'), import('./kb.js')]);
+  // The HTML subject pages are finished, and the next subjects' excerpts quoted, in a worker while pages are made here.
+  const worker = new RenderWorker();
   const options = {
-    convertHtml: (markdowns: string[]) => html.convert(markdowns),
+    convertHtml: (markdowns: string[]) => worker.convert(markdowns),
+    quotes: new QuoteCache((excerpts) => worker.quote(excerpts)),
     memo,
     ticketShelf,
     // Pages whose data, templates and renderer are those they were written with are left in place.
@@ -112,7 +113,7 @@ async function outputsOf(
     yield { path: 'kb.json', pieces };
     yield* renderEach(renderable, options);
   })();
-  return { files, close: () => html.close() };
+  return { files, close: () => worker.close() };
 }
 
 /**

@@ -15,7 +15,7 @@ export interface RenderedFile {
 export interface PlannedFile {
   path: string;
   key: string;
-  /** The page, or its promise when part of it is made in a worker (HTML pages, see html-converter.ts). */
+  /** The page, or its promise when part of it is made in a worker (HTML pages, see render-worker.ts). */
   render: () => string | Promise<string>;
 }
 

@@ -54,7 +54,7 @@ function withScriptHash(page: string, script: string): string {
 const severityKey = (f: FindingView): string => f.severity ?? 'unrated';
 const categoryKey = (f: FindingView): string => f.category?.id ?? 'uncategorized';
 
-/** Markdown pieces → sanitized HTML, in order: in a worker (html-converter.ts), or here when none is given. */
+/** Markdown pieces → sanitized HTML, in order: in a worker (render-worker.ts), or here when none is given. */
 export type ConvertHtml = (markdowns: string[]) => Promise<string[]>;
 
 export function renderHtml(view: KbView, t: TemplateSet, salt: string, convert: ConvertHtml | null = null): Renderer {

@@ -14,7 +14,7 @@ import { templateSet } from './handlebars.js';
 
 export type { RenderedFile } from './files.js';
 export { QuoteCache } from './view.js';
-export { HtmlConverter } from './html-converter.js';
+export { RenderWorker } from './render-worker.js';
 export { loadTriage, parseTriage, type Triage, type TriageEntry, type TriageStatus } from './triage.js';
 
 export interface RenderOptions {
@@ -28,7 +28,10 @@ export interface RenderOptions {
   ticketStances?: Stance[];
   /** Prefix for links from reports to review files (`../reviews`, a repository blob URL); none by default. */
   reviewLinkBase?: string | null;
-  /** Where excerpt quotes are kept while a subject's outputs are made (see QuoteCache); a new one by default. */
+  /**
+   * Where excerpt quotes are kept while a subject's outputs are made (see QuoteCache); a new one by
+   * default. One made with an elsewhere (the CLI's: the render worker) has the next subjects' quotes made there.
+   */
   quotes?: QuoteCache;
   /** Remembers each subject's tickets across runs (see tickets.ts, cache/memo.ts); none by default. */
   memo?: Memo;
@@ -40,7 +43,7 @@ export interface RenderOptions {
    */
   buildId?: string;
   /**
-   * Converts the HTML subject pages' markdown elsewhere (see HtmlConverter): their `render` then returns
+   * Converts the HTML subject pages' markdown elsewhere (see RenderWorker): their `render` then returns
    * a promise, for writeOutputs. None (renderAll, library callers): converted here, as strings.
    */
   convertHtml?: ConvertHtml;
@@ -50,6 +53,13 @@ export interface RenderOptions {
    */
   onSubjects?: (done: number, total: number) => void;
 }
+
+/**
+ * Subjects whose quotes are asked for ahead of their pages: enough that they have arrived when their
+ * pages are made (the worker quotes a subject in a fraction of the time its pages take here), few
+ * enough that a re-run, which makes only changed subjects' pages, asks for few it does not need.
+ */
+const QUOTES_AHEAD = 3;
 
 /**
  * Renders every output, one file at a time, so a caller can write each as it comes and never hold
@@ -73,7 +83,10 @@ export function* renderEach(kb: RenderableKb, options: RenderOptions = {}): Gene
   // (the caller renders each page as it takes it, before asking for the next).
   for (const [i, s] of view.subjects.entries()) {
     for (const r of renderers) if (r.subject) yield* tidyMarkdown(r.subject(s, i));
-    quotes.forget();
+    // While subjects' pages are being made (a re-run skips unchanged ones), the next ones' quotes are made
+    // elsewhere meanwhile, if the cache has an elsewhere.
+    if (quotes.size > 0) for (let j = i + 1; j <= i + QUOTES_AHEAD && j < total; j++) quotes.prepare(j, view.subjects[j]!);
+    quotes.forget(i + 1);
     options.onSubjects?.(i + 1, total);
   }
   for (const r of renderers) if (r.after) yield* tidyMarkdown(r.after());

@@ -397,28 +397,69 @@ export function buildView(kb: RenderableKb, options: ViewOptions = {}): KbView {
   };
 }
 
+/** Makes the quotes of excerpts elsewhere (in the render worker, see render-worker.ts), in order. */
+export type QuoteElsewhere = (excerpts: string[]) => Promise<Quote[]>;
+
 /**
  * Quotes made from excerpts (markdown and HTML, see excerpt.ts): a subject's report, site page, HTML
  * page and tickets all quote its sources, and several findings of one review often share an excerpt,
  * so each is quoted once. Made with a subject's pages, they can be let go (`forget`) before the next
  * subject's: held for a whole run they were hundreds of MB at repository scale.
+ *
+ * Given somewhere else to make them (`elsewhere`), the quotes of subjects still to come can be asked
+ * for (`prepare`) while this one's pages are made: those that have arrived when their subject's pages
+ * are made are taken as they are, the others made here. The same function makes them either way.
  */
 export class QuoteCache {
-  private readonly quotes = new Map<string, Quote>();
+  /** The current subject's quotes, as its pages took them. */
+  private quotes = new Map<string, Quote>();
+  /** Those that arrived for the current subject from elsewhere, to be taken when asked for. */
+  private arrived = new Map<string, Quote>();
+  /** Quotes asked for elsewhere, by the index of the subject they are for; filled as they arrive. */
+  private readonly coming = new Map<number, Map<string, Quote>>();
+  /** Quotes the pages took: made here, and arrived from elsewhere. */
+  readonly made = { here: 0, elsewhere: 0 };
+
+  constructor(private readonly elsewhere: QuoteElsewhere | null = null) {}
 
   of(excerpt: string): Quote {
     let q = this.quotes.get(excerpt);
-    if (q === undefined) this.quotes.set(excerpt, (q = quoteExcerptBoth(excerpt)));
+    if (q === undefined) {
+      q = this.arrived.get(excerpt);
+      if (q !== undefined) this.made.elsewhere++;
+      else {
+        q = quoteExcerptBoth(excerpt);
+        this.made.here++;
+      }
+      this.quotes.set(excerpt, q);
+    }
     return q;
   }
 
-  /** Quotes held. */
+  /** Quotes the current subject's pages took. */
   get size(): number {
     return this.quotes.size;
   }
 
-  forget(): void {
-    this.quotes.clear();
+  /** Asks for the quotes of subject `index`, still to come, to be made elsewhere meanwhile (if there is an elsewhere). */
+  prepare(index: number, subject: SubjectView): void {
+    if (this.elsewhere === null || this.coming.has(index)) return;
+    const excerpts = [...new Set([...subject.findings, ...subject.themed].flatMap((f) => f.sources.map((s) => s.excerpt)))];
+    if (excerpts.length === 0) return;
+    const arrived = new Map<string, Quote>();
+    this.coming.set(index, arrived);
+    // Made here should they not come: a failure elsewhere costs nothing but the wait.
+    this.elsewhere(excerpts).then(
+      (quotes) => quotes.forEach((q, i) => arrived.set(excerpts[i]!, q)),
+      () => undefined,
+    );
+  }
+
+  /** Done with a subject: its quotes are let go; those arriving for subject `next` are at hand. */
+  forget(next?: number): void {
+    this.quotes = new Map();
+    this.arrived = (next !== undefined && this.coming.get(next)) || new Map();
+    for (const index of this.coming.keys()) if (next === undefined || index <= next) this.coming.delete(index);
   }
 }
 

@@ -5,7 +5,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 /**
  * Starts the worker whose entry module is `entry` (a path relative to this folder, without extension:
- * `./entry` for the analysis, `../render/html-worker` for HTML pages), with `workerData` and V8's
+ * `./entry` for the analysis, `../render/render-thread` for parts of the subject pages), with `workerData` and V8's
  * `resourceLimits`, if given.
  *
  * Compiled (dist/): the entry is `<entry>.js`, run by node directly.

@@ -52,10 +52,10 @@ describe('every output on the seeds KB', () => {
     class Recording extends QuoteCache {
       held: { quotes: number; paths: string[] }[] = [];
       paths: string[] = [];
-      override forget(): void {
+      override forget(next?: number): void {
         this.held.push({ quotes: this.size, paths: this.paths });
         this.paths = [];
-        super.forget();
+        super.forget(next);
       }
     }
     const quotes = new Recording();
