@@ -1,4 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeCorpus } from '../../scripts/bench/corpus.js';
+import type { Memo } from '../../src/cache/memo.js';
 import { build } from '../../src/pipeline.js';
 import { QuoteCache, RenderWorker, renderAll, renderEach } from '../../src/render/index.js';
 import { quoteExcerptBoth, type Quote } from '../../src/render/excerpt.js';
@@ -7,8 +12,10 @@ import type { KB } from '../../src/model.js';
 import { sampleKb } from './helpers.js';
 
 const workers: RenderWorker[] = [];
+const dirs: string[] = [];
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.close()));
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 function renderWorker(): RenderWorker {
   const w = new RenderWorker();
@@ -17,6 +24,29 @@ function renderWorker(): RenderWorker {
 }
 
 const seedsKb = async (): Promise<KB> => (await build({ inputs: ['seeds'], manifest: 'seeds/manifest.csv', jobs: 1, cacheDir: null })).kb;
+
+/** The KB of a small synthetic corpus of 12 subjects (the bench's generator), made once. */
+let corpus: Promise<KB> | null = null;
+function corpusKb(): Promise<KB> {
+  return (corpus ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'review-kb-render-worker-'));
+    dirs.push(dir);
+    const { manifest } = await writeCorpus(join(dir, 'corpus'), { reviews: 48, seed: 5, perSubject: 4 });
+    return (await build({ inputs: [join(dir, 'corpus')], manifest, jobs: 1, cacheDir: null })).kb;
+  })());
+}
+
+/** A memo kept in memory, as the stored one is across runs. */
+function memoryMemo(): Memo {
+  const known = new Map<string, unknown>();
+  return {
+    of<T>(kind: string, key: string, compute: () => T): T {
+      const id = `${kind}\u0000${key}`;
+      if (!known.has(id)) known.set(id, compute());
+      return known.get(id) as T;
+    },
+  };
+}
 
 /**
  * Every output as writeOutputs takes it: each page made when it comes (its subject's quotes still at
@@ -52,7 +82,7 @@ describe('subject pages finished in the render worker', () => {
   });
 
   it('quotes the next subjects\' excerpts in the worker, and the pages that take them are the same', async () => {
-    const kb = await seedsKb();
+    const kb = await corpusKb();
     const here = new Map(renderAll(kb).map((f) => [f.path, f.content]));
     const worker = renderWorker();
     const asked: Promise<Quote[]>[] = [];
@@ -64,17 +94,37 @@ describe('subject pages finished in the render worker', () => {
     // Each file waits for the quotes asked for so far, so that they have all arrived when their subjects' pages come.
     const { files } = await renderedWith(kb, worker, quotes, () => Promise.all(asked));
     expect(files).toEqual(here);
-    expect(asked.length).toBeGreaterThan(0);
     // The same quotes were taken as without a worker, each once per subject.
     const alone = new QuoteCache();
     renderAll(kb, { quotes: alone });
     expect(quotes.made.here + quotes.made.elsewhere).toBe(alone.made.here);
-    // Quotes are asked for after a subject's pages, for the next ones: the first two subjects' are made here, the rest came from the worker.
-    const [first, second] = [...kb.subjects].sort((a, b) => (a.path < b.path ? -1 : 1));
-    const excerpts = new Set([first!, second!].flatMap((s) => s.findings.flatMap((f) => f.sources.map((x) => x.excerpt))));
+    // Asked for once two subjects in a row quoted theirs, for the next ones, the third's while its pages are made:
+    // the first three subjects' quotes are made here, every later one's came from the worker.
+    const firstThree = [...kb.subjects].sort((a, b) => (a.path < b.path ? -1 : 1)).slice(0, 3);
+    const excerpts = new Set(firstThree.flatMap((s) => s.findings.flatMap((f) => f.sources.map((x) => x.excerpt))));
     expect(quotes.made.here).toBeGreaterThan(0);
     expect(quotes.made.here).toBeLessThanOrEqual(excerpts.size);
-    expect(quotes.made.elsewhere).toBeGreaterThan(0);
+    expect(quotes.made.elsewhere).toBeGreaterThan(alone.made.here / 2);
+  });
+
+  it('asks for no quotes ahead in a re-run that makes the pages of a changed subject here and there', async () => {
+    const kb = await corpusKb();
+    // The same build, so that the tickets remembered by the first run are those of the second.
+    const memo = memoryMemo();
+    const buildId = 'same build';
+    renderAll(kb, { memo, buildId });
+    const asked: string[][] = [];
+    const quotes = new QuoteCache(async (excerpts) => {
+      asked.push(excerpts);
+      return excerpts.map(quoteExcerptBoth);
+    });
+    // Only every third subject "changed": its pages are made; the tickets of the others are remembered.
+    const changed = new Set([...kb.subjects].sort((a, b) => (a.path < b.path ? -1 : 1)).filter((_, i) => i % 3 === 0).map((s) => s.path));
+    for (const f of renderEach(kb, { memo, buildId, quotes })) {
+      if ('render' in f && [...changed].some((p) => f.path.includes(p))) await f.render();
+    }
+    expect(quotes.made.here).toBeGreaterThan(0);
+    expect(asked).toEqual([]);
   });
 
   it('does what the worker had, and everything after, on the main thread once the worker is gone', async () => {
