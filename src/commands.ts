@@ -6,6 +6,7 @@ import { StoredMemo, type Memo } from './cache/memo.js';
 import type { RunStats } from './worker/run.js';
 import { isTimeout } from './worker/pool.js';
 import { progressBar, type Progress } from './progress.js';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { RenderableKb } from './model.js';
@@ -145,11 +146,30 @@ function setHeapGrowth(percent: number): void {
   setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
 
+/**
+ * The cache folder, made if need be, or null when it cannot be written (a file in its place, a read-only
+ * mount, no permission): the build then goes on as with --no-cache, after a warning, rather than fail
+ * once the analysis is done. Spilled reviews and tickets live there too, so they stay in memory.
+ */
+async function writableCache(dir: string): Promise<string | null> {
+  const probe = join(dir, `.write-check-${process.pid}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(probe, '');
+    await rm(probe);
+    return dir;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`review-kb: warning: cannot write the cache folder ${dir} (${reason}); building without a cache, as with --no-cache\n`);
+    return null;
+  }
+}
+
 /** `review-kb build`: returns the exit status (0, or 1 when reviews were skipped or inputs had errors). */
 export async function runBuild(inputs: string[], flags: BuildFlags): Promise<number> {
   await checkOutputFolder(flags.out, Boolean(flags.force));
   const started = Date.now();
-  const cacheDir = flags.cache === false ? null : (flags.cache ?? join(flags.out, '.cache'));
+  const cacheDir = flags.cache === false ? null : await writableCache(flags.cache ?? join(flags.out, '.cache'));
   // With the cache off every review is analysed again, as asked; otherwise an unchanged build is skipped.
   const stamp = cacheDir ? await buildStamp(stampInputs(inputs, flags)) : null;
   const last = stamp ? await currentRun(flags.out, stamp.stamp) : null;

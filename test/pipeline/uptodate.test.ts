@@ -108,6 +108,19 @@ describe('the up-to-date check', () => {
     for (const file of files) expect(readFileSync(join(out(), file), 'utf8'), file).toBe(readFileSync(join(root, 'fresh', file), 'utf8'));
   }, 120_000);
 
+  it('builds without a cache, after a warning that names it, when the cache folder cannot be written', () => {
+    writeFileSync(join(root, 'a-file'), 'not a folder\n');
+    const run = runCli(['build', 'in', '--manifest', 'in/manifest.csv', '--out', 'uncached', '--cache', 'a-file', '--quiet'], root);
+    const alike = runCli(['build', 'in', '--manifest', 'in/manifest.csv', '--out', 'no-cache', '--no-cache', '--quiet'], root);
+    expect(run.stderr).toContain("review-kb: warning: cannot write the cache folder a-file (EEXIST: file already exists, mkdir 'a-file'); building without a cache, as with --no-cache\n");
+    // The review that is skipped either way, nothing else.
+    expect([run.status, alike.status]).toEqual([1, 1]);
+    expect(readFileSync(join(root, 'a-file'), 'utf8')).toBe('not a folder\n');
+    const files = readdirSync(join(root, 'no-cache'), { recursive: true, encoding: 'utf8' }).filter((f) => !f.startsWith('.') && statSync(join(root, 'no-cache', f)).isFile());
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) expect(readFileSync(join(root, 'uncached', file), 'utf8'), file).toBe(readFileSync(join(root, 'no-cache', file), 'utf8'));
+  }, 120_000);
+
   it('always builds with --no-cache', () => {
     build();
     expect(summary(build('--no-cache'))).toMatch(/^review-kb: 4 reviews, .* 0 from cache, /);
