@@ -52,13 +52,16 @@ function identifierParts(word: string): string[] {
 }
 
 // A review repeats its words: each distinct word's tokens are made once (the same objects every time;
-// nothing changes a token). Long tokens are not cached, as in stem().
+// nothing changes a token). Long tokens are not cached, as in stem(); the cache is dropped when it
+// holds this many words (a long-lived process reading very varied text).
 const wordCache = new Map<string, readonly Token[]>();
+const MAX_CACHED_WORDS = 1_000_000;
 
 /** The tokens of one word or punctuation mark the tokenizer found. */
 function tokensOfWord(raw: string): readonly Token[] {
   let tokens = wordCache.get(raw);
   if (tokens === undefined) {
+    if (wordCache.size >= MAX_CACHED_WORDS) wordCache.clear();
     tokens = /^[.!?;:,]$/.test(raw)
       ? [{ norm: raw, stem: raw, punct: true }]
       : identifierParts(raw).map((part) => {

@@ -448,7 +448,7 @@ export class QuoteCache {
     if (excerpts.length === 0) return;
     const arrived = new Map<string, Quote>();
     this.coming.set(index, arrived);
-    // Made here should they not come: a failure elsewhere costs nothing but the wait.
+    // Should they not come (the worker failed), the pages make them here.
     this.elsewhere(excerpts).then(
       (quotes) => quotes.forEach((q, i) => arrived.set(excerpts[i]!, q)),
       () => undefined,
