@@ -81,7 +81,8 @@ async function buildOnce(name: string, corpus: Corpus, out: string, jobs: string
 }
 
 const fmt = (n: number, digits = 1): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const mb = (bytes: number | null): string => (bytes === null ? '?' : `${fmt(bytes / 2 ** 20, 0)} MB`);
+// Binary units, as the RSS target is read (1.5 GB as 1.5 × 2^30 bytes): labelled so.
+const mb = (bytes: number | null): string => (bytes === null ? '?' : `${fmt(bytes / 2 ** 20, 0)} MiB`);
 
 function table(rows: Measure[], base: Measure): string {
   const head = ['phase', 'wall s', 'MB/s', 'reviews/s', '× parse-only', 'peak RSS', ''];
@@ -222,7 +223,7 @@ async function main(): Promise<void> {
     }
     if (largeIncremental?.failed) process.stdout.write(`  MISSED  incremental build of ${reviews * 4}: it failed (see the table)\n`);
     const peaks = [...runs.large, ...runs.largeIncremental].flatMap((m) => (m.rss ? [m.rss] : []));
-    if (peaks.length > 0) process.stdout.write(`${target(`peak RSS at ${reviews * 4} (cold and incremental)`, Math.max(...peaks) / 2 ** 30, 1.5, ' GB')}\n`);
+    if (peaks.length > 0) process.stdout.write(`${target(`peak RSS at ${reviews * 4} (cold and incremental)`, Math.max(...peaks) / 2 ** 30, 1.5, ' GiB')}\n`);
     process.stdout.write(`load average at end ${load()} (other work on the machine skews every figure)\n`);
   } finally {
     if (values.keep) log(`kept ${root}`);
