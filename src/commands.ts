@@ -147,11 +147,13 @@ function setHeapGrowth(percent: number): void {
 }
 
 /**
- * The cache folder, made if need be, or null when it cannot be written (a file in its place, a read-only
- * mount, no permission): the build then goes on as with --no-cache, after a warning, rather than fail
- * once the analysis is done. Spilled reviews and tickets live there too, so they stay in memory.
+ * The cache folder, made if need be. One that cannot be written (a file in its place, a read-only
+ * mount, no permission): given with --cache, the build goes on as with --no-cache, after a warning
+ * (spilled reviews and tickets, which live there too, then stay in memory); the default one is
+ * inside the output folder, which then cannot be written either: the run stops now, not after the
+ * analysis.
  */
-async function writableCache(dir: string): Promise<string | null> {
+async function usableCache(dir: string, given: boolean): Promise<string | null> {
   const probe = join(dir, `.write-check-${process.pid}`);
   try {
     await mkdir(dir, { recursive: true });
@@ -160,6 +162,7 @@ async function writableCache(dir: string): Promise<string | null> {
     return dir;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
+    if (!given) throw new Error(`${dir}: cannot write into the output folder (${reason})`);
     process.stderr.write(`review-kb: warning: cannot write the cache folder ${dir} (${reason}); building without a cache, as with --no-cache\n`);
     return null;
   }
@@ -169,7 +172,7 @@ async function writableCache(dir: string): Promise<string | null> {
 export async function runBuild(inputs: string[], flags: BuildFlags): Promise<number> {
   await checkOutputFolder(flags.out, Boolean(flags.force));
   const started = Date.now();
-  const cacheDir = flags.cache === false ? null : await writableCache(flags.cache ?? join(flags.out, '.cache'));
+  const cacheDir = flags.cache === false ? null : await usableCache(flags.cache ?? join(flags.out, '.cache'), flags.cache !== undefined);
   // With the cache off every review is analysed again, as asked; otherwise an unchanged build is skipped.
   const stamp = cacheDir ? await buildStamp(stampInputs(inputs, flags)) : null;
   const last = stamp ? await currentRun(flags.out, stamp.stamp) : null;

@@ -1,6 +1,6 @@
 // A build with nothing changed since the last run into the same folder says what that run said and writes nothing;
 // any change to a review, an option, a template or an output file makes it build again.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,6 +119,15 @@ describe('the up-to-date check', () => {
     const files = readdirSync(join(root, 'no-cache'), { recursive: true, encoding: 'utf8' }).filter((f) => !f.startsWith('.') && statSync(join(root, 'no-cache', f)).isFile());
     expect(files.length).toBeGreaterThan(20);
     for (const file of files) expect(readFileSync(join(root, 'uncached', file), 'utf8'), file).toBe(readFileSync(join(root, 'no-cache', file), 'utf8'));
+  }, 120_000);
+
+  it('stops before the analysis when the default cache folder, inside the output folder, cannot be written', () => {
+    mkdirSync(join(root, 'blocked'));
+    writeFileSync(join(root, 'blocked', '.cache'), 'not a folder\n');
+    const run = runCli(['build', 'in', '--manifest', 'in/manifest.csv', '--out', 'blocked', '--force'], root);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe("review-kb: blocked/.cache: cannot write into the output folder (EEXIST: file already exists, mkdir 'blocked/.cache')\n");
+    expect(readdirSync(join(root, 'blocked'))).toEqual(['.cache']);
   }, 120_000);
 
   it('always builds with --no-cache', () => {
