@@ -5,8 +5,9 @@ import { runTask, type RenderReply, type RenderRequest, type RenderResult, type 
 import type { Quote } from './excerpt.js';
 
 /**
- * A small young generation: the worker holds nothing between requests. It then adds 36–37 MB of RSS
- * instead of 46–50 MB, converting as fast (1,500 reviews' texts in 160 requests, two runs each).
+ * A small young generation: the worker holds nothing between requests. When it converted HTML only,
+ * it then added 36–37 MB of RSS instead of 46–50 MB, converting as fast (1,500 reviews' texts in 160
+ * requests, two runs each); not measured again since it also quotes excerpts.
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
