@@ -72,6 +72,8 @@ const helpers: Record<string, (...a: unknown[]) => unknown> = {
 };
 for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
 const KNOWN_HELPERS: Record<string, true> = Object.fromEntries(Object.keys(helpers).map((name) => [name, true]));
+/** The inherited properties templates may read: a source's quotes, getters made on first use (QuotedSource, view.ts). Handlebars denies any other. */
+const QUOTE_GETTERS: Record<string, boolean> = { quoteMd: true, quoteHtml: true };
 
 /** The package's own `templates/` folder, found from this module in `src/render/` or `dist/src/render/`. */
 export function defaultTemplatesDir(): string {
@@ -152,7 +154,7 @@ export function templateSet(templatesDir?: string): TemplateSet {
       }
       partialMap ??= partials(templatesDir);
       try {
-        return template(context, { partials: partialMap, allowProtoPropertiesByDefault: false });
+        return template(context, { partials: partialMap, allowProtoPropertiesByDefault: false, allowedProtoProperties: QUOTE_GETTERS });
       } catch (error) {
         // Compilation finishes on first use (an unknown helper is found then): name the template.
         throw new Error(`${templatePath(name, templatesDir)}: ${(error as Error).message}`);
