@@ -219,10 +219,17 @@ export function subjectPages(subjects: readonly Subject[]): Map<string, string> 
 export function buildView(kb: RenderableKb, options: ViewOptions = {}): KbView {
   const triage = options.triage ?? new Map<string, TriageEntry>();
   const cweById = new Map<number, CweEntry>(kb.cwe.map((c) => [c.id, c]));
+  // One view per CWE, shared by every finding that names it: a label per finding was thousands of copies.
+  const cweViews = new Map<number, CweView>();
   const cweView = (id: number): CweView => {
-    const entry = cweById.get(id);
-    const name = entry?.name ?? null;
-    return { id, name, url: entry?.url ?? cweUrl(id), label: name ? `CWE-${id}: ${name}` : `CWE-${id}` };
+    let view = cweViews.get(id);
+    if (!view) {
+      const entry = cweById.get(id);
+      const name = entry?.name ?? null;
+      view = { id, name, url: entry?.url ?? cweUrl(id), label: name ? `CWE-${id}: ${name}` : `CWE-${id}` };
+      cweViews.set(id, view);
+    }
+    return view;
   };
   const categories: CategoryView[] = kb.taxonomy.map((t: TaxonomyCategory) => ({
     id: t.id,
