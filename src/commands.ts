@@ -101,7 +101,8 @@ async function outputsOf(
       if (done === total) progress.stage('writing SARIF and ticket lists, moving files into place');
     },
   };
-  const renderable = renderableKb(kb);
+  // Let go once the view is made from it (see renderEach).
+  let renderable: RenderableKb | null = renderableKb(kb);
   let pending: (() => Iterable<string | Uint8Array>) | null = kbJson;
   const pieces = function* (): Generator<string | Uint8Array> {
     const make = pending!;
@@ -112,7 +113,9 @@ async function outputsOf(
   };
   const files = (function* (): Generator<OutputFile> {
     yield { path: 'kb.json', pieces };
-    yield* renderEach(renderable, options);
+    const pages = renderEach(renderable!, options);
+    renderable = null;
+    yield* pages;
   })();
   return { files, close: () => worker.close() };
 }

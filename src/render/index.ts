@@ -9,7 +9,7 @@ import { renderSarif } from './sarif.js';
 import { renderTickets, type TicketShelf } from './tickets.js';
 import type { Triage } from './triage.js';
 import type { Memo } from '../cache/memo.js';
-import { buildView, QuoteCache, taxonomyDigest } from './view.js';
+import { buildView, QuoteCache, taxonomyDigest, type KbView } from './view.js';
 import { templateSet } from './handlebars.js';
 
 export type { RenderedFile } from './files.js';
@@ -69,9 +69,15 @@ const QUOTES_AHEAD = 8;
  * them all (at repository scale the rendered pages run to gigabytes). Pure: reads nothing but
  * templates; the same KB and options give byte-identical files, in the same order.
  */
-export function* renderEach(kb: RenderableKb, options: RenderOptions = {}): Generator<RendererOutput> {
+export function renderEach(kb: RenderableKb, options: RenderOptions = {}): Generator<RendererOutput> {
+  // The view is made here, and the generator gets it, not the KB: a generator holds its arguments till
+  // it ends, and the KB's subjects (their findings are copied into the view) would live through every page.
   const quotes = options.quotes ?? new QuoteCache();
   const view = buildView(kb, { triage: options.triage ?? null, reviewLinkBase: options.reviewLinkBase ?? null, quotes });
+  return renderView(view, quotes, options);
+}
+
+function* renderView(view: KbView, quotes: QuoteCache, options: RenderOptions): Generator<RendererOutput> {
   const t = templateSet(options.templatesDir);
   // Without a build id nothing can be known about earlier pages: a salt of this run alone makes every key new.
   // Review links are in each subject's view already (its digest covers them); the taxonomy is shared by every page.
