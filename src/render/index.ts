@@ -66,8 +66,9 @@ const QUOTES_AHEAD = 8;
 
 /**
  * Renders every output, one file at a time, so a caller can write each as it comes and never hold
- * them all (at repository scale the rendered pages run to gigabytes). Pure: reads nothing but
- * templates; the same KB and options give byte-identical files, in the same order.
+ * them all (at repository scale the rendered pages run to gigabytes). The view of the KB is made when
+ * it is called, each file as it is taken. Pure: reads nothing but templates; the same KB and options
+ * give byte-identical files, in the same order.
  */
 export function renderEach(kb: RenderableKb, options: RenderOptions = {}): Generator<RendererOutput> {
   // The view is made here, and the generator gets it, not the KB: a generator holds its arguments till
