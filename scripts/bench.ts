@@ -81,7 +81,7 @@ async function buildOnce(name: string, corpus: Corpus, out: string, jobs: string
 }
 
 const fmt = (n: number, digits = 1): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-// Binary units, as the RSS target is read (1.5 GB as 1.5 × 2^30 bytes): labelled so.
+// Binary units, labelled so (the RSS target is judged in decimal GB, with the GiB figure alongside).
 const mb = (bytes: number | null): string => (bytes === null ? '?' : `${fmt(bytes / 2 ** 20, 0)} MiB`);
 
 function table(rows: Measure[], base: Measure): string {
