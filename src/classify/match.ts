@@ -1,4 +1,4 @@
-// Finds dictionary phrases in token streams: longest match first, walking stemmed n-grams through a prefix set.
+// Finds dictionary phrases in token streams: longest match first, walking stems down a trie of the phrases.
 import type { CompiledCue, PhraseIndex } from './taxonomy.js';
 import type { Token } from './text.js';
 
@@ -13,29 +13,25 @@ export interface Match {
 }
 
 /**
- * Matches an index against tokens. At each position the uni-, bi-, tri-… grams of stems are
- * extended only while they are a prefix of some phrase (PhraseIndex.prefixes), and the longest
- * phrase wins; the words it covers cannot start shorter phrases, so "integer overflow" does not
- * also count as "overflow" and "buffer overflow" not as "buffer" + "overflow". Grams never span
- * punctuation. (natural's NGrams built every gram of every length as arrays first: measured at
- * about half of the classifier's time, mostly garbage collection, so the walk replaces it.)
+ * Matches an index against tokens. At each position the stems are walked down the index's trie
+ * while they continue some phrase, and the longest phrase passed wins; the words it covers cannot
+ * start shorter phrases, so "integer overflow" does not also count as "overflow" and "buffer
+ * overflow" not as "buffer" + "overflow". Phrases never span punctuation. (natural's NGrams built
+ * every gram of every length as arrays first: measured at about half of the classifier's time,
+ * mostly garbage collection, so the walk replaces it; the trie saves building each gram's key.)
  */
 export function matchPhrases(tokens: Token[], index: PhraseIndex, negated?: boolean[]): Match[] {
   const out: Match[] = [];
   for (let i = 0; i < tokens.length; ) {
-    if (tokens[i]!.punct) {
-      i++;
-      continue;
-    }
-    let key = '';
+    let node = index.trie;
     let best: Match | null = null;
-    for (let j = i; j < tokens.length && j - i < index.maxN; j++) {
+    for (let j = i; j < tokens.length; j++) {
       const t = tokens[j]!;
       if (t.punct) break;
-      key = j === i ? t.stem : `${key} ${t.stem}`;
-      const cues = index.entries.get(key);
-      if (cues) best = { key, cues, start: i, length: j - i + 1, negated: negated?.[i] ?? false };
-      if (!index.prefixes.has(key)) break;
+      const next = node.next.get(t.stem);
+      if (!next) break;
+      node = next;
+      if (node.cues) best = { key: node.key!, cues: node.cues, start: i, length: j - i + 1, negated: negated?.[i] ?? false };
     }
     if (best) {
       out.push(best);

@@ -64,18 +64,32 @@ export interface CompiledCue {
 /** Phrases keyed by their stemmed form; one key may belong to several categories. */
 export interface PhraseIndex {
   entries: Map<string, CompiledCue[]>;
-  /** Every proper prefix of a key ("integ" for "integ overflow"), so matching can stop early. */
-  prefixes: Set<string>;
+  /** The same keys as a trie of stems, which matching walks word by word (see match.ts). */
+  trie: PhraseNode;
   maxN: number;
 }
 
-function prefixesOf(keys: Iterable<string>): Set<string> {
-  const out = new Set<string>();
-  for (const k of keys) {
-    const words = k.split(' ');
-    for (let n = 1; n < words.length; n++) out.add(words.slice(0, n).join(' '));
+/** One stem further into the phrases that start with the stems above it. */
+export interface PhraseNode {
+  next: Map<string, PhraseNode>;
+  /** The phrase that ends here, if one does: its key and cues. */
+  key: string | null;
+  cues: CompiledCue[] | null;
+}
+
+function trieOf(entries: Map<string, CompiledCue[]>): PhraseNode {
+  const root: PhraseNode = { next: new Map(), key: null, cues: null };
+  for (const [key, cues] of entries) {
+    let node = root;
+    for (const stem of key.split(' ')) {
+      let child = node.next.get(stem);
+      if (!child) node.next.set(stem, (child = { next: new Map(), key: null, cues: null }));
+      node = child;
+    }
+    node.key = key;
+    node.cues = cues;
   }
-  return out;
+  return root;
 }
 
 export interface CompiledLexicon {
@@ -222,7 +236,7 @@ function compilePhrases(weights: Weights | string[]): PhraseIndex {
     prev.push({ phrase, weight });
     entries.set(key, prev);
   }
-  return { entries, prefixes: prefixesOf(entries.keys()), maxN };
+  return { entries, trie: trieOf(entries), maxN };
 }
 
 function compileLexicon(lex: RawLexicon): CompiledLexicon {
@@ -287,7 +301,7 @@ function compileCues(categories: RawCategory[]): PhraseIndex {
       maxN = Math.max(maxN, key.split(' ').length);
     }
   }
-  return { entries, prefixes: prefixesOf(entries.keys()), maxN };
+  return { entries, trie: trieOf(entries), maxN };
 }
 
 function mergeLexicon(base: RawLexicon, over?: Partial<RawLexicon>): RawLexicon {
