@@ -1,7 +1,10 @@
 // Evidence parsing: every written form of line references, file links, and code identifiers with and without backticks.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { analyzeReview } from '../../src/analyze/index.js';
 import { InputError } from '../../src/ingest/read.js';
+import { simpleFrontMatter } from '../../src/analyze/frontmatter.js';
 import { anchorLines, bareIdentifier, classifyCode, evidenceOf, parseFileUrl, parseLineRefs } from '../../src/analyze/evidence.js';
 import { unified } from 'unified';
 import remarkParse from 'remark-parse';
@@ -172,5 +175,37 @@ describe('front matter', () => {
       line: 2,
       message: 'malformed front matter: not a mapping of keys to values (review skipped)',
     });
+  });
+
+  // Simple front matter is read without `yaml` (see simpleFrontMatter): what it reads must be what `yaml` reads.
+  it('reads simple front matter exactly as YAML does, and leaves everything else to YAML', () => {
+    const tricky = fc.oneof(
+      fc.constantFrom('2024-5-1', 'null', 'Null', 'True', 'false', 'yes', 'on', '~', '.inf', '42', '0x1F', '1e3', '-x', 'a #b', 'a: b', "it's", '"q"', '[a]', '&a', '*a', '!t', '|', '>', '@x', '%x', ''),
+      fc.string({ unit: fc.constantFrom(...'aZ09_-./@+() :#\'"\t'), maxLength: 12 }),
+    );
+    const value = fc.oneof({ arbitrary: fc.constantFrom('src/app.py', 'gpt-4o', 'claude 3 opus', '2024-05-01', 'a (b) c+d', '/x/y.sol'), weight: 3 }, tricky);
+    const key = fc.oneof(
+      { arbitrary: fc.constantFrom('file', 'reviewer', 'date', 'model', 'a-b', 'x_1'), weight: 3 },
+      fc.constantFrom('true', 'null', '_x', '1a', 'a b'),
+      fc.string({ unit: fc.constantFrom(...'ab_-1 :'), maxLength: 6 }),
+    );
+    const line = fc
+      .tuple(key, fc.oneof({ arbitrary: fc.constant(': '), weight: 3 }, fc.constantFrom(':  ', ':', ': \t', ' : ')), value, fc.oneof({ arbitrary: fc.constant(''), weight: 3 }, fc.constantFrom(' ', '\t', ' #c')))
+      .map(([k, sep, v, end]) => k + sep + v + end);
+    const frontMatter = fc.array(line, { minLength: 1, maxLength: 4 }).map((lines) => lines.join('\n'));
+    let simple = 0;
+    fc.assert(
+      fc.property(frontMatter, (yaml) => {
+        const fast = simpleFrontMatter(yaml);
+        if (fast === null) return;
+        simple++;
+        expect(fast).toEqual(parseDocument(yaml, { uniqueKeys: false }).toJS());
+      }),
+      { numRuns: 3000 },
+    );
+    // The generator does reach the fast path, not only what it leaves to YAML.
+    expect(simple).toBeGreaterThan(100);
+    expect(simpleFrontMatter('file: src/app.py\nreviewer: model-a\ndate: 2024-05-01')).toEqual({ file: 'src/app.py', reviewer: 'model-a', date: '2024-05-01' });
+    expect(simpleFrontMatter('file: src/app.py\nlines: 42')).toBeNull();
   });
 });
