@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mutateCorpus, writeCorpus, type Corpus } from './bench/corpus.js';
-import { parseOnly } from './bench/parse-only.js';
+import { parseOnly, parseOnlyParallel } from './bench/parse-only.js';
 import { stageTimes, type StageTimes } from './bench/stages.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -50,12 +50,18 @@ async function listReviews(dir: string): Promise<string[]> {
   return entries.filter((f) => f.endsWith('.md')).map((f) => join(dir, f)).sort();
 }
 
-/** The parse-only baseline, in its own process so the generator's garbage does not weigh on it. */
-async function baseline(corpus: Corpus): Promise<Measure> {
-  const run = await measured([fileURLToPath(import.meta.url), '--parse-only', join(corpus.dir, 'reviews')], 'parse');
-  if (run.code !== 0) throw new Error(`parse-only baseline failed:\n${run.stderr}`);
+/**
+ * The parse-only baseline (one thread), or the same parse split across `threads` worker threads, in a
+ * process of its own so the generator's garbage does not weigh on it.
+ */
+async function parseOnlyRun(corpus: Corpus, threads = 1): Promise<Measure> {
+  const args = [fileURLToPath(import.meta.url), '--parse-only', join(corpus.dir, 'reviews')];
+  if (threads > 1) args.push('--threads', String(threads));
+  const run = await measured(args, `parse${threads}`);
+  if (run.code !== 0) throw new Error(`parse-only run failed:\n${run.stderr}`);
   const result = JSON.parse(run.stdout) as { files: number; bytes: number; seconds: number };
-  return { name: 'parse-only (1 thread)', seconds: result.seconds, bytes: result.bytes, reviews: result.files, rss: run.rss, note: `process ${run.seconds.toFixed(1)} s` };
+  const name = threads > 1 ? `parse-only (${threads} threads)` : 'parse-only (1 thread)';
+  return { name, seconds: result.seconds, bytes: result.bytes, reviews: result.files, rss: run.rss, note: `process ${run.seconds.toFixed(1)} s` };
 }
 
 async function buildOnce(name: string, corpus: Corpus, out: string, jobs: string | undefined): Promise<Measure> {
@@ -124,11 +130,14 @@ async function main(): Promise<void> {
       stages: { type: 'boolean', default: false },
       rounds: { type: 'string', default: '1' },
       'parse-only': { type: 'string' },
+      threads: { type: 'string', default: '1' },
       'stages-child': { type: 'string', multiple: true },
     },
   });
   if (values['parse-only']) {
-    process.stdout.write(JSON.stringify(await parseOnly(await listReviews(values['parse-only']))));
+    const files = await listReviews(values['parse-only']);
+    const threads = Number(values.threads);
+    process.stdout.write(JSON.stringify(threads > 1 ? await parseOnlyParallel(files, threads) : await parseOnly(files)));
     return;
   }
   if (values['stages-child']) {
@@ -149,9 +158,11 @@ async function main(): Promise<void> {
     process.stdout.write(`corpus: ${reviews} reviews, ${fmt(corpus.bytes / 1e6, 1)} MB, styles ${JSON.stringify(corpus.styles)}\n\n`);
     const rounds = Number(values.rounds);
     if (!Number.isInteger(rounds) || rounds <= 0) throw new Error('--rounds must be a positive whole number');
+    // The threads a build's analysis gets (see worker/run.ts workerCount), for the parallel parse-only reference.
+    const threads = Math.max(1, Math.floor(values.jobs ? Number(values.jobs) : availableParallelism()));
     // Each phase once per round, interleaved, and the median taken: on a machine whose speed swings
     // with other work, one run of each says little (identical runs here differed by 30%).
-    const runs: Record<'base' | 'cold' | 'warm' | 'incremental' | 'large' | 'largeIncremental', Measure[]> = { base: [], cold: [], warm: [], incremental: [], large: [], largeIncremental: [] };
+    const runs: Record<'base' | 'floor' | 'cold' | 'warm' | 'incremental' | 'large' | 'largeIncremental', Measure[]> = { base: [], floor: [], cold: [], warm: [], incremental: [], large: [], largeIncremental: [] };
     // The scaling check runs in every round too, so that each ratio of 4×N to N is taken from builds
     // run minutes apart, not from the first rounds' N and a 4×N run at the end on a machine that has
     // changed speed meanwhile (one-round runs gave 3.71×, 4.52× and 4.62× within two sessions).
@@ -168,7 +179,9 @@ async function main(): Promise<void> {
       if (out) await rm(out, { recursive: true, force: true });
       out = join(root, `out-${round}`);
       log(`parse-only baseline${of}`);
-      runs.base.push(await baseline(corpus));
+      runs.base.push(await parseOnlyRun(corpus));
+      log(`parse-only on ${threads} threads${of}`);
+      runs.floor.push(await parseOnlyRun(corpus, threads));
       log(`cold build${of}`);
       runs.cold.push(await buildOnce('cold build', corpus, out, values.jobs));
       log(`warm build${of}`);
@@ -187,8 +200,8 @@ async function main(): Promise<void> {
         runs.largeIncremental.push(await buildOnce(`incremental ×4 (${fmt((100 * changedBig) / n, 0)}% changed)`, big, bigOut, values.jobs));
       }
     }
-    const [base, cold, warm, incremental] = [median(runs.base), median(runs.cold), median(runs.warm), median(runs.incremental)];
-    const rows = [base, cold, warm, incremental];
+    const [base, floor, cold, warm, incremental] = [median(runs.base), median(runs.floor), median(runs.cold), median(runs.warm), median(runs.incremental)];
+    const rows = [base, floor, cold, warm, incremental];
     let stages: StageTimes | null = null;
     if (values.stages) {
       log('stage times of a warm build, in one process');
@@ -228,6 +241,8 @@ async function main(): Promise<void> {
       const peak = Math.max(...peaks);
       process.stdout.write(`${target(`peak RSS at ${reviews * 4} (cold and incremental)`, peak / 1e9, 1.5, ' GB')}, ${fmt(peak / 2 ** 30, 2)} GiB\n`);
     }
+    // Not a target: what parsing alone costs on every thread a build gets, against which the cold target can be read.
+    process.stdout.write(`for reference: remark-parse alone on ${threads} threads took ${fmt(floor.seconds / base.seconds, 2)}× the baseline; the cold build took ${fmt(cold.seconds / floor.seconds, 2)}× that\n`);
     process.stdout.write(`load average at end ${load()} (other work on the machine skews every figure)\n`);
   } finally {
     if (values.keep) log(`kept ${root}`);
