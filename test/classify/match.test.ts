@@ -1,3 +1,4 @@
+// Phrase matching against the real taxonomy: longest match at a position, stems, punctuation, positions.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTaxonomy, type Taxonomy } from '../../src/classify/index.js';
 import { matchPhrases } from '../../src/classify/match.js';
