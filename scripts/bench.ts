@@ -180,8 +180,11 @@ async function main(): Promise<void> {
       out = join(root, `out-${round}`);
       log(`parse-only baseline${of}`);
       runs.base.push(await parseOnlyRun(corpus));
-      log(`parse-only on ${threads} threads${of}`);
-      runs.floor.push(await parseOnlyRun(corpus, threads));
+      // With one thread (--jobs 1) the reference would be the baseline again.
+      if (threads > 1) {
+        log(`parse-only on ${threads} threads${of}`);
+        runs.floor.push(await parseOnlyRun(corpus, threads));
+      }
       log(`cold build${of}`);
       runs.cold.push(await buildOnce('cold build', corpus, out, values.jobs));
       log(`warm build${of}`);
@@ -200,8 +203,9 @@ async function main(): Promise<void> {
         runs.largeIncremental.push(await buildOnce(`incremental ×4 (${fmt((100 * changedBig) / n, 0)}% changed)`, big, bigOut, values.jobs));
       }
     }
-    const [base, floor, cold, warm, incremental] = [median(runs.base), median(runs.floor), median(runs.cold), median(runs.warm), median(runs.incremental)];
-    const rows = [base, floor, cold, warm, incremental];
+    const [base, cold, warm, incremental] = [median(runs.base), median(runs.cold), median(runs.warm), median(runs.incremental)];
+    const floor = runs.floor.length > 0 ? median(runs.floor) : null;
+    const rows = floor ? [base, floor, cold, warm, incremental] : [base, cold, warm, incremental];
     let stages: StageTimes | null = null;
     if (values.stages) {
       log('stage times of a warm build, in one process');
@@ -242,7 +246,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${target(`peak RSS at ${reviews * 4} (cold and incremental)`, peak / 1e9, 1.5, ' GB')}, ${fmt(peak / 2 ** 30, 2)} GiB\n`);
     }
     // Not a target: what parsing alone costs on every thread a build gets, against which the cold target can be read.
-    process.stdout.write(`for reference: remark-parse alone on ${threads} threads took ${fmt(floor.seconds / base.seconds, 2)}× the baseline; the cold build took ${fmt(cold.seconds / floor.seconds, 2)}× that\n`);
+    if (floor) process.stdout.write(`for reference: remark-parse alone on ${threads} threads took ${fmt(floor.seconds / base.seconds, 2)}× the baseline; the cold build took ${fmt(cold.seconds / floor.seconds, 2)}× that\n`);
     process.stdout.write(`load average at end ${load()} (other work on the machine skews every figure)\n`);
   } finally {
     if (values.keep) log(`kept ${root}`);
