@@ -187,7 +187,7 @@ export interface Theme {
  * A review as consolidation and the renderers read it: all but the text it was analysed from (its
  * preamble, conclusion, front matter and each finding's statements), which only kb.json shows. A
  * build's records also hold a finding's `text` empty where consolidation reads its excerpt and title
- * instead (see readsText in consolidate/terms.ts).
+ * instead (see readsText in consolidate/features.ts).
  */
 export type ReviewRecord = Omit<Review, 'frontMatter' | 'preamble' | 'conclusion' | 'findings'> & { findings: FindingRecord[] };
 export type FindingRecord = Omit<Finding, 'statements'>;

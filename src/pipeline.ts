@@ -52,8 +52,6 @@ type AnalysedOutcome = Extract<Outcome, { ok: true }>;
 /** The reviews (as `analyse` was asked to keep them), final and sorted by id, with every diagnostic and skip of the run so far. */
 interface Analysed<R extends ReviewRecord> {
   reviews: R[];
-  /** Each review's findings' terms for consolidation, as its analysis encoded them, by review id. */
-  terms: Map<string, string[]>;
   taxonomy: Taxonomy;
   diagnostics: Diagnostic[];
   skips: Diagnostic[];
@@ -157,16 +155,10 @@ export function recordOf({ frontMatter: _f, preamble: _p, conclusion: _c, findin
 /** Consolidates the reviews (full, or records of them) and assembles the KB around them. */
 function finish<R extends ReviewRecord>(
   reviews: R[],
-  { terms, taxonomy, diagnostics, skips }: Omit<Analysed<R>, 'reviews'>,
+  { taxonomy, diagnostics, skips }: Omit<Analysed<R>, 'reviews'>,
   options: BuildOptions,
 ): { kb: Omit<KB, 'reviews'> & { reviews: R[] }; diagnostics: Diagnostic[]; skipped: number; skips: Diagnostic[] } {
-  // Each review's terms are let go once consolidation has read them: at 40,000 reviews they are some 90 MB of text.
-  const take = (id: string): string[] | undefined => {
-    const given = terms.get(id);
-    terms.delete(id);
-    return given;
-  };
-  const { subjects, themes } = consolidate(reviews, { scope: options.scope ?? 'subject', onProgress: options.onConsolidation, terms: take });
+  const { subjects, themes } = consolidate(reviews, { scope: options.scope ?? 'subject', onProgress: options.onConsolidation });
   const sorted = sortDiagnostics(diagnostics);
   const kb = {
     schemaVersion: 1 as const,
@@ -221,7 +213,6 @@ async function analyse<R extends ReviewRecord>(
   }
 
   const kept: R[] = [];
-  const terms = new Map<string, string[]>();
   const unplaced: Array<[Review, AnalysedOutcome]> = [];
   await analyzeEach(inputs, {
     taxonomy,
@@ -243,7 +234,6 @@ async function analyse<R extends ReviewRecord>(
     }
     diagnostics.push(...outcome.diagnostics);
     const review = toReview(inputs[i]!, outcome, diagnostics);
-    terms.set(review.id, outcome.terms);
     if (review.subjectInferred) unplaced.push([review, outcome]);
     else kept.push(keep(review, outcome));
   });
@@ -252,7 +242,7 @@ async function analyse<R extends ReviewRecord>(
   for (const [review, outcome] of unplaced) kept.push(keep(review, outcome));
   kept.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
-  return { reviews: kept, terms, taxonomy, diagnostics, skips };
+  return { reviews: kept, taxonomy, diagnostics, skips };
 }
 
 /** A source file becomes one review input, or one per batch record (bad records are problems). */

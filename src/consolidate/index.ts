@@ -5,24 +5,18 @@ import { candidateNeighbors } from './candidates.js';
 import { graphClusters, type ClusterOptions, type Edge } from './cluster.js';
 import { buildCorpus, extractFeatures, type Corpus, type FindingFeatures } from './features.js';
 import { fingerprints } from './fingerprint.js';
-import { decodeTerms } from './terms.js';
 import { byKey, mergeCluster } from './merge.js';
 import { internSignals, MIN_TEXT_AGREEMENT, RELATIVE_AGREEMENT, weigh } from './similarity.js';
 import { findThemes, isGenericCandidate, type PlacedFinding } from './themes.js';
 import { dot, Scratch, VectorBuilder, Vocabulary } from './vector.js';
 
-export { readsText } from './terms.js';
+export { readsText } from './features.js';
 
 export interface ConsolidateOptions {
   /** `subject`: merge findings within each reviewed file; `all`: across the whole input (audit contests). */
   scope: 'subject' | 'all';
   /** Called as each block is clustered (a subject; in `all` scope, the whole input): how many of how many are done. */
   onProgress?: (done: number, total: number) => void;
-  /**
-   * The terms of a review's findings as its analysis encoded them (terms.ts), by review id; each
-   * review is asked for once. Absent, or not readable, they are made here from the findings' text.
-   */
-  terms?: (reviewId: string) => readonly string[] | undefined;
 }
 
 /** When two clusters merge (see ClusterOptions and docs/consolidation.md). */
@@ -137,10 +131,7 @@ export function consolidate(reviews: readonly ReviewRecord[], options: Consolida
   const sortedReviews = [...reviews].sort((a, b) => compareStrings(a.id, b.id));
   const vocabulary = new Vocabulary();
   const features: FindingFeatures[] = [];
-  for (const r of sortedReviews) {
-    const terms = options.terms?.(r.id);
-    r.findings.forEach((f, i) => features.push(extractFeatures(r, f, vocabulary, decodeTerms(terms?.[i]) ?? undefined)));
-  }
+  for (const r of sortedReviews) for (const f of r.findings) features.push(extractFeatures(r, f, vocabulary));
   features.sort(byKey);
   const corpus = buildCorpus(features, vocabulary);
   internSignals(features, corpus);

@@ -69,14 +69,14 @@ export interface RunStats {
 export type KbText = () => string | Uint8Array;
 
 export type Outcome =
-  | { ok: true; analysis: ReviewAnalysis; diagnostics: Diagnostic[]; hash: string; cached: boolean; kbText: KbText; terms: string[] }
+  | { ok: true; analysis: ReviewAnalysis; diagnostics: Diagnostic[]; hash: string; cached: boolean; kbText: KbText }
   | { ok: false; diagnostic: Diagnostic };
 
 /** Skips `{` and a line break (a tab, as encoded) to where the analysis' fields start. */
 const FIELDS_AT = 2;
 
-function outcomeOf({ analysis, diagnostics, hash, terms }: ReviewResult, cached: boolean, kbText: KbText): Outcome {
-  return { ok: true, analysis, diagnostics, hash, cached, kbText, terms };
+function outcomeOf({ analysis, diagnostics, hash }: ReviewResult, cached: boolean, kbText: KbText): Outcome {
+  return { ok: true, analysis, diagnostics, hash, cached, kbText };
 }
 
 /** Made out here, as readLater is, so that it holds the text and nothing else of the result. */

@@ -17,12 +17,10 @@ export interface ReviewResult {
   hash: string;
   analysis: ReviewAnalysis;
   diagnostics: Diagnostic[];
-  /** Its findings' terms for consolidation, encoded (see AnalyzedReview). */
-  terms: string[];
 }
 
 /**
- * A result serialized once, by the worker that made it: `{hash, diagnostics, terms}` as JSON, and the
+ * A result serialized once, by the worker that made it: `{hash, diagnostics}` as JSON, and the
  * analysis as kb.json shows it, `JSON.stringify(analysis, null, 1)`. kb.json then takes the analysis
  * as it is, even straight from a cache file (see encodeResult), instead of serializing every review
  * again on every run (see pipeline.ts). Sent apart, so the worker makes no other copy of them.
@@ -32,14 +30,14 @@ export interface SerializedResult {
   analysis: string;
 }
 
-export function serializeResult({ hash, diagnostics, terms, analysis }: ReviewResult): SerializedResult {
-  return { meta: JSON.stringify({ hash, diagnostics, terms }), analysis: JSON.stringify(analysis, null, 1) };
+export function serializeResult({ hash, diagnostics, analysis }: ReviewResult): SerializedResult {
+  return { meta: JSON.stringify({ hash, diagnostics }), analysis: JSON.stringify(analysis, null, 1) };
 }
 
 /** The result back from its serialized parts (the analysis' line breaks may be tabs: whitespace to JSON). */
 export function deserializeResult({ meta, analysis }: SerializedResult): ReviewResult {
-  const { hash, diagnostics, terms } = JSON.parse(meta) as Omit<ReviewResult, 'analysis'>;
-  return { hash, diagnostics, terms, analysis: JSON.parse(analysis) as ReviewAnalysis };
+  const { hash, diagnostics } = JSON.parse(meta) as Omit<ReviewResult, 'analysis'>;
+  return { hash, diagnostics, analysis: JSON.parse(analysis) as ReviewAnalysis };
 }
 
 /**
@@ -131,8 +129,8 @@ async function processText(item: WorkItem, { text, digest }: ItemText, ctx: Task
   try {
     const analyze = await ctx.analyzer();
     ctx.onItem?.(item.index);
-    const { analysis, diagnostics, terms } = analyze(text, item.file);
-    return { index: item.index, kind: 'new', key, result: serializeResult({ hash, analysis, diagnostics, terms }) };
+    const { analysis, diagnostics } = analyze(text, item.file);
+    return { index: item.index, kind: 'new', key, result: serializeResult({ hash, analysis, diagnostics }) };
   } catch (error) {
     return { index: item.index, kind: 'fail', diagnostic: asDiagnostic(item.file, error) };
   }

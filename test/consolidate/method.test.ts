@@ -1,16 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { graphClusters, type Edge } from '../../src/consolidate/cluster.js';
-import { buildCorpus, extractFeatures } from '../../src/consolidate/features.js';
-import { bodyOf, decodeTerms, encodeTerms, findingTerms } from '../../src/consolidate/terms.js';
-import { loadTaxonomy } from '../../src/classify/index.js';
-import { analyzeOne } from '../../src/worker/analyze-one.js';
-import fc from 'fast-check';
+import { bodyOf, buildCorpus, extractFeatures } from '../../src/consolidate/features.js';
 import { consolidate } from '../../src/consolidate/index.js';
 import { internSignals, weigh } from '../../src/consolidate/similarity.js';
 import { contentStems, identifierKeys } from '../../src/consolidate/text.js';
 import { add, cosine, dot, fromMap, Scratch, VectorBuilder, Vocabulary } from '../../src/consolidate/vector.js';
-import { groupsOf, readRepoFile, reviewFrom, SEED_SUBJECTS } from './helpers.js';
+import { groupsOf, readRepoFile, reviewFrom } from './helpers.js';
 
 describe('root cause: one function, two concerns', () => {
   // Six contest reports about Bank.withdrawLend: three say the interest is stuck (the withdrawn
@@ -210,59 +206,5 @@ describe('corpus weights', () => {
     weigh(features, corpus);
     for (const f of features) expect(dot(f.vector, f.vector)).toBeCloseTo(1);
     expect(dot(features[0]!.vector, features[1]!.vector)).toBeGreaterThan(dot(features[0]!.vector, features[2]!.vector));
-  });
-});
-
-describe('terms made with the analysis', () => {
-  // What a worker hands on with each review (worker/analyze-one.ts), for the seeds and contest submissions.
-  const taxonomy = loadTaxonomy();
-  const sets = {
-    seeds: { scope: 'subject' as const, reviews: Object.entries(SEED_SUBJECTS).map(([file, subject]) => ({ file, subject, text: readRepoFile(`seeds/${file}`) })) },
-    contest: {
-      scope: 'all' as const,
-      reviews: readdirSync('test/fixtures/consolidate/contest')
-        .sort()
-        .map((file) => ({ file, subject: '', text: readRepoFile(`test/fixtures/consolidate/contest/${file}`) })),
-    },
-  };
-  for (const [name, { scope, reviews: inputs }] of Object.entries(sets)) {
-    it(`consolidate the ${name} exactly as terms made from the text do`, () => {
-      const terms = new Map<string, string[]>();
-      const reviews = inputs.map(({ file, subject, text }) => {
-        const review = reviewFrom(text, file, subject);
-        review.subject ||= review.findings[0]!.evidence.locations[0]!.path;
-        terms.set(file, analyzeOne(text, file, taxonomy).terms);
-        return review;
-      });
-      expect(terms.size).toBe(reviews.length);
-      const given = consolidate(reviews, { scope, terms: (id) => terms.get(id) });
-      expect(given.subjects.flatMap((s) => s.findings).length).toBeGreaterThan(1);
-      expect(given).toEqual(consolidate(reviews, { scope }));
-    });
-  }
-
-  it('are what consolidation reads when given', () => {
-    const reviews = sets.contest.reviews.map(({ file, text }) => {
-      const review = reviewFrom(text, file, '');
-      review.subject = review.findings[0]!.evidence.locations[0]!.path;
-      return review;
-    });
-    // Every finding said to be about the same words and names: submissions that differ merge.
-    const same = encodeTerms(findingTerms(reviews[0]!.findings[0]!));
-    const alike = consolidate(reviews, { scope: 'all', terms: (id) => reviews.find((r) => r.id === id)!.findings.map(() => same) });
-    const apart = consolidate(reviews, { scope: 'all' });
-    expect(groupsOf(alike.subjects).length).toBeLessThan(groupsOf(apart.subjects).length);
-  });
-
-  it('read back as they were made, whatever the text (a term holds no space or line break)', () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 300 }), fc.string({ maxLength: 600 }), fc.array(fc.string({ maxLength: 20 }), { maxLength: 4 }), (title, text, identifiers) => {
-        const terms = findingTerms({ title, text, excerpt: '', evidence: { identifiers, lines: [], locations: [], files: [] } });
-        for (const list of Object.values(terms)) for (const term of list) expect(term).not.toMatch(/[\s]|^$/);
-        expect(decodeTerms(encodeTerms(terms))).toEqual(terms);
-      }),
-    );
-    expect(decodeTerms('not\nterms')).toBeNull();
-    expect(decodeTerms(undefined)).toBeNull();
   });
 });

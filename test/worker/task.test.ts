@@ -18,8 +18,8 @@ function results(): ReviewResult[] {
     '2. **Hard-coded secret** on line 9:\n\n```python\nTOKEN = "a\tb"\n```',
   ].join('\n');
   return [...seeds, awkward].map((text, i) => {
-    const { analysis, diagnostics, terms } = analyzeOne(text, `review-${i}.md`, taxonomy);
-    return { hash: `${i}`.repeat(64).slice(0, 64), analysis, terms, diagnostics: [...diagnostics, { file: 'x', severity: 'warning', message: 'tab\there, 🔥' }] };
+    const { analysis, diagnostics } = analyzeOne(text, `review-${i}.md`, taxonomy);
+    return { hash: `${i}`.repeat(64).slice(0, 64), analysis, diagnostics: [...diagnostics, { file: 'x', severity: 'warning', message: 'tab\there, 🔥' }] };
   });
 }
 
