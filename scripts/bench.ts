@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { mutateCorpus, writeCorpus, type Corpus } from './bench/corpus.js';
 import { parseOnly, parseOnlyParallel } from './bench/parse-only.js';
 import { stageTimes, type StageTimes } from './bench/stages.js';
+import type { StageTime } from '../src/stages.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CLI = join(HERE, '../src/cli.js');
@@ -21,6 +22,8 @@ interface Measure {
   rss: number | null;
   note: string;
   failed?: boolean;
+  /** A build's stages as its `--json` summary times them (none for an up-to-date run). */
+  stages?: StageTime[];
 }
 
 /** Runs a child node process with the RSS probe preloaded; resolves with wall time, peak RSS, stdout and stderr. */
@@ -74,7 +77,7 @@ async function buildOnce(name: string, corpus: Corpus, out: string, jobs: string
     const last = lines.find((l) => /FATAL ERROR|RangeError|Error:/.test(l)) ?? lines.at(-1);
     return { name, seconds: run.seconds, bytes: corpus.bytes, reviews: 0, rss: run.rss, note: `FAILED (exit ${run.code}): ${last ?? ''}`.slice(0, 160), failed: true };
   }
-  const summary = JSON.parse(run.stdout) as { reviews: number; findings: number; consolidated: number; skipped: number };
+  const summary = JSON.parse(run.stdout) as { reviews: number; findings: number; consolidated: number; skipped: number; timings?: StageTime[] };
   const cached = /(\d+) from cache/.exec(run.stderr)?.[1] ?? '?';
   return {
     name,
@@ -83,7 +86,21 @@ async function buildOnce(name: string, corpus: Corpus, out: string, jobs: string
     reviews: summary.reviews,
     rss: run.rss,
     note: `${summary.findings} findings → ${summary.consolidated} consolidated, ${cached} from cache, ${summary.skipped} skipped`,
+    stages: summary.timings,
   };
+}
+
+/** Seconds per stage (rows) of each build that ran its stages (columns). */
+function stageTable(builds: Measure[]): string {
+  const timed = builds.filter((b) => b.stages && b.stages.length > 0);
+  const names = [...new Set(timed.flatMap((b) => b.stages!.map((s) => s.stage)))];
+  const head = ['stage', ...timed.map((b) => b.name)];
+  const body = names.map((name) => [name, ...timed.map((b) => {
+    const s = b.stages!.find((x) => x.stage === name);
+    return s ? fmt(s.seconds, 2) : '';
+  })]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  return [head, ...body].map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
 }
 
 const fmt = (n: number, digits = 1): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -222,6 +239,8 @@ async function main(): Promise<void> {
     const ratios = runs.large.map((m, i) => m.seconds / runs.cold[i]!.seconds);
     const scaling = ratios.length > 0 ? [...ratios].sort((a, b) => a - b)[Math.floor((ratios.length - 1) / 2)]! : 0;
     process.stdout.write(`${table(rows, base)}\n\n`);
+    const builds = rows.filter((r) => r.stages);
+    if (builds.some((b) => b.stages!.length > 0)) process.stdout.write(`where each build spent its time (its run in the table, seconds, from its --json timings):\n${stageTable(builds)}\n\n`);
     if (stages) {
       process.stdout.write('where a build from the cache spends its time (every page rendered, one process; × parse-only):\n');
       for (const [stage, seconds] of Object.entries(stages.seconds)) {

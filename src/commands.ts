@@ -6,6 +6,7 @@ import { StoredMemo, type Memo } from './cache/memo.js';
 import type { RunStats } from './worker/run.js';
 import { isTimeout } from './worker/pool.js';
 import { progressBar, type Progress } from './progress.js';
+import { StageClock, timed } from './stages.js';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -175,13 +176,15 @@ async function usableCache(dir: string, given: boolean): Promise<string | null> 
 export async function runBuild(inputs: string[], flags: BuildFlags): Promise<number> {
   await checkOutputFolder(flags.out, Boolean(flags.force));
   const started = Date.now();
+  const clock = new StageClock();
+  clock.start('checking inputs');
   const cacheDir = flags.cache === false ? null : await usableCache(flags.cache ?? join(flags.out, '.cache'), flags.cache !== undefined);
   // With the cache off every review is analysed again, as asked; otherwise an unchanged build is skipped.
   const stamp = cacheDir ? await buildStamp(stampInputs(inputs, flags)) : null;
   const last = stamp ? await currentRun(flags.out, stamp.stamp) : null;
   if (last) return replay(last, flags, started);
   const { buildSpilled } = await import('./pipeline.js');
-  const bar = progressBar({ enabled: !flags.quiet });
+  const bar = timed(progressBar({ enabled: !flags.quiet }), clock);
   bar.stage('reviews');
   const stats: RunStats = { jobs: 0, analysed: 0, cached: 0, failed: 0, cache: null };
   const { result, summary, outputs, memo, dispose, shelf } = await buildSpilled({
@@ -239,6 +242,7 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
     await outputs.close();
   });
   await memo?.flush();
+  clock.end();
   if (!flags.quiet) {
     const seconds = (Date.now() - started) / 1000;
     process.stderr.write(
@@ -246,7 +250,8 @@ export async function runBuild(inputs: string[], flags: BuildFlags): Promise<num
     );
     for (const line of ending) process.stderr.write(`${line}\n`);
   }
-  if (flags.json) process.stdout.write(`${JSON.stringify(jsonOf(written), null, 1)}\n`);
+  // The timings are this run's: not part of the record an up-to-date run repeats.
+  if (flags.json) process.stdout.write(`${JSON.stringify({ ...jsonOf(written), timings: clock.stages }, null, 1)}\n`);
   return exitCode;
 }
 

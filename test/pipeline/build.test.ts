@@ -126,6 +126,19 @@ describe('the CLI', () => {
     const summary = JSON.parse(json.stdout);
     expect(summary).toMatchObject({ reviews: 1, skipped: 1 });
     expect(summary.files).toContain('kb.json');
+    // A run that builds (this one is up to date) says each stage the progress line names, in order, with how long it took.
+    expect(summary.timings).toBeUndefined();
+    const built = JSON.parse(runCli(['build', join(dir, 'r'), '--out', out, '--json', '--quiet', '--no-cache']).stdout);
+    expect(built.timings.map((s: { stage: string }) => s.stage)).toEqual([
+      'checking inputs',
+      'reviews',
+      'consolidating subjects',
+      'writing kb.json',
+      'rendering overview pages',
+      'subjects',
+      'writing SARIF and ticket lists, moving files into place',
+    ]);
+    for (const { seconds } of built.timings) expect(seconds).toBeGreaterThanOrEqual(0);
   });
 
   it('exits 2 on a usage error and refuses a folder that is not its own', () => {
