@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { pageKey, type Renderer } from './files.js';
 import { oneLine, uniqueSlugs } from './escape.js';
 import type { TemplateSet } from './handlebars.js';
-import { findingOnPage, groupBy, relLink, subjectDigest, subjectOnPage, SEVERITIES, type CategoryView, type FindingView, type KbView } from './view.js';
+import { findingOnPage, groupBy, relLink, subjectDigest, subjectOnPage, SEVERITIES, type CategoryView, type FindingView, type KbView, type SubjectView } from './view.js';
 
 export const SITE = 'site';
 
@@ -62,8 +62,12 @@ export function renderSite(view: KbView, t: TemplateSet, salt: string): Renderer
     return { ...c, href: relLink(index, categoryPage.get(c.id)!), counts: SEVERITIES.map((sev) => rows.filter((f) => f.severity === sev).length), total: rows.length };
   });
 
-  // A subject page links to category pages and the advice page: their places are part of its key.
-  const links = [...categoryPage, advice];
+  /**
+   * The category pages a subject page links to (those of its findings' categories) and the advice
+   * page: their places are part of its key. Only its own: with every category page in the key, a
+   * re-run where one category came into use or went out of use rendered every subject page again.
+   */
+  const linksOf = (s: SubjectView): unknown[] => [advice, ...new Set(s.findings.map((f) => (f.category ? categoryPage.get(f.category.id) : undefined)))];
   return {
     *overall() {
       yield {
@@ -134,7 +138,7 @@ export function renderSite(view: KbView, t: TemplateSet, salt: string): Renderer
       const path = subjectPage.get(s.id)!;
       yield {
         path,
-        key: pageKey(salt, path, subjectDigest(s), i, subjectSlugs[i]!, links, view.stages),
+        key: pageKey(salt, path, subjectDigest(s), i, subjectSlugs[i]!, linksOf(s), view.stages),
         render: () => {
           const on = subjectOnPage(s, path);
           const subject = {

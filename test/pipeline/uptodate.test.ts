@@ -80,6 +80,21 @@ describe('the up-to-date check', () => {
     expect(summary(build())).toMatch(/^review-kb: up to date: 4 reviews, /);
   }, 120_000);
 
+  it("keeps the other subjects' site pages when a category comes into use that none of them links to", () => {
+    const review = join(root, 'in', '001_0ff59d6f8b1316db.txt');
+    const untouched = mtimes();
+    const category = (files: Iterable<string>) => [...files].filter((f) => f.startsWith('site/categories/sql'));
+    expect(category(untouched.keys())).toEqual([]);
+    const item = '10. **SQL injection in `tempest_sql_probe()` (Line 5):**\n   - **Risk**: The SQL query is built from user input with string formatting, so an attacker can inject SQL.\n\nIn conclusion,';
+    writeFileSync(review, readFileSync(review, 'utf8').replace('In conclusion,', item));
+    build();
+    const after = mtimes();
+    expect(category(after.keys())).toHaveLength(1);
+    const others = [...after.keys()].filter((f) => f.startsWith('site/subjects/') && f.endsWith('.md') && !f.includes('agent-linux-utils'));
+    expect(others.length).toBe(2);
+    for (const f of others) expect(after.get(f), f).toBe(untouched.get(f));
+  }, 120_000);
+
   it('builds again when an output file was edited or deleted, and restores it', () => {
     const index = join(out(), 'index.md');
     const original = readFileSync(index, 'utf8');
