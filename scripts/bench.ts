@@ -23,7 +23,7 @@ interface Measure {
   note: string;
   failed?: boolean;
   /** A build's stages as its `--json` summary times them (none for an up-to-date run). */
-  stages?: StageTime[];
+  timings?: StageTime[];
 }
 
 /** Runs a child node process with the RSS probe preloaded; resolves with wall time, peak RSS, stdout and stderr. */
@@ -86,17 +86,17 @@ async function buildOnce(name: string, corpus: Corpus, out: string, jobs: string
     reviews: summary.reviews,
     rss: run.rss,
     note: `${summary.findings} findings → ${summary.consolidated} consolidated, ${cached} from cache, ${summary.skipped} skipped`,
-    stages: summary.timings,
+    timings: summary.timings,
   };
 }
 
 /** Seconds per stage (rows) of each build that ran its stages (columns). */
 function stageTable(builds: Measure[]): string {
-  const timed = builds.filter((b) => b.stages && b.stages.length > 0);
-  const names = [...new Set(timed.flatMap((b) => b.stages!.map((s) => s.stage)))];
+  const timed = builds.filter((b) => b.timings && b.timings.length > 0);
+  const names = [...new Set(timed.flatMap((b) => b.timings!.map((s) => s.stage)))];
   const head = ['stage', ...timed.map((b) => b.name)];
   const body = names.map((name) => [name, ...timed.map((b) => {
-    const s = b.stages!.find((x) => x.stage === name);
+    const s = b.timings!.find((x) => x.stage === name);
     return s ? fmt(s.seconds, 2) : '';
   })]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
@@ -239,8 +239,7 @@ async function main(): Promise<void> {
     const ratios = runs.large.map((m, i) => m.seconds / runs.cold[i]!.seconds);
     const scaling = ratios.length > 0 ? [...ratios].sort((a, b) => a - b)[Math.floor((ratios.length - 1) / 2)]! : 0;
     process.stdout.write(`${table(rows, base)}\n\n`);
-    const builds = rows.filter((r) => r.stages);
-    if (builds.some((b) => b.stages!.length > 0)) process.stdout.write(`where each build spent its time (its run in the table, seconds, from its --json timings):\n${stageTable(builds)}\n\n`);
+    if (rows.some((r) => r.timings && r.timings.length > 0)) process.stdout.write(`where each build spent its time (its run in the table, seconds, from its --json timings):\n${stageTable(rows)}\n\n`);
     if (stages) {
       process.stdout.write('where a build from the cache spends its time (every page rendered, one process; × parse-only):\n');
       for (const [stage, seconds] of Object.entries(stages.seconds)) {

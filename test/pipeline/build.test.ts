@@ -126,7 +126,7 @@ describe('the CLI', () => {
     const summary = JSON.parse(json.stdout);
     expect(summary).toMatchObject({ reviews: 1, skipped: 1 });
     expect(summary.files).toContain('kb.json');
-    // A run that builds (this one is up to date) says each stage the progress line names, in order, with how long it took.
+    // This run was up to date: it ran no stage. One that builds lists each stage the progress line names, in order, with its seconds.
     expect(summary.timings).toBeUndefined();
     const built = JSON.parse(runCli(['build', join(dir, 'r'), '--out', out, '--json', '--quiet', '--no-cache']).stdout);
     expect(built.timings.map((s: { stage: string }) => s.stage)).toEqual([
