@@ -94,13 +94,17 @@ async function buildOnce(name: string, corpus: Corpus, out: string, jobs: string
 function stageTable(builds: Measure[]): string {
   const timed = builds.filter((b) => b.timings && b.timings.length > 0);
   const names = [...new Set(timed.flatMap((b) => b.timings!.map((s) => s.stage)))];
-  const head = ['stage', ...timed.map((b) => b.name)];
   const body = names.map((name) => [name, ...timed.map((b) => {
     const s = b.timings!.find((x) => x.stage === name);
     return s ? fmt(s.seconds, 2) : '';
   })]);
+  return aligned(['stage', ...timed.map((b) => b.name)], body, (i) => i === 0);
+}
+
+/** Rows of cells in columns two spaces apart: text columns (`left`) padded on the right, numbers on the left. */
+function aligned(head: string[], body: string[][], left: (column: number) => boolean): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  return [head, ...body].map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+  return [head, ...body].map((row) => row.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
 }
 
 const fmt = (n: number, digits = 1): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -118,8 +122,7 @@ function table(rows: Measure[], base: Measure): string {
     mb(r.rss),
     r.note,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  return [head, ...body].map((row) => row.map((c, i) => (i === 0 || i === row.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return aligned(head, body, (i) => i === 0 || i === head.length - 1);
 }
 
 /** The run of median wall time, its note saying the range over all runs (a failed run counts as slowest). */
@@ -175,8 +178,10 @@ async function main(): Promise<void> {
     process.stdout.write(`corpus: ${reviews} reviews, ${fmt(corpus.bytes / 1e6, 1)} MB, styles ${JSON.stringify(corpus.styles)}\n\n`);
     const rounds = Number(values.rounds);
     if (!Number.isInteger(rounds) || rounds <= 0) throw new Error('--rounds must be a positive whole number');
-    // The threads a build's analysis gets (see worker/run.ts workerCount), for the parallel parse-only reference.
-    const threads = Math.max(1, Math.floor(values.jobs ? Number(values.jobs) : availableParallelism()));
+    // The threads a cold build's analysis gets, for the parallel parse-only reference. Imported here, not at
+    // the top: the parse-only runs start from this file and must not load the analyser.
+    const { workerCount } = await import('../src/worker/run.js');
+    const threads = workerCount(reviews, values.jobs ? Number(values.jobs) : undefined);
     // Each phase once per round, interleaved, and the median taken: on a machine whose speed swings
     // with other work, one run of each says little (identical runs here differed by 30%).
     const runs: Record<'base' | 'floor' | 'cold' | 'warm' | 'incremental' | 'large' | 'largeIncremental', Measure[]> = { base: [], floor: [], cold: [], warm: [], incremental: [], large: [], largeIncremental: [] };

@@ -36,6 +36,8 @@ export async function parseOnlyParallel(files: readonly string[], threads: numbe
       return new Promise<ParseOnly>((resolve, reject) => {
         worker.once('message', resolve);
         worker.once('error', reject);
+        // A thread that ends without its result (killed, out of memory) must not leave the bench waiting.
+        worker.once('exit', (code) => reject(new Error(`parse-only thread ${t} exited (code ${code}) without a result`)));
       }).finally(() => worker.terminate());
     }),
   );
