@@ -77,8 +77,9 @@ async function buildOnce(name: string, corpus: Corpus, out: string, jobs: string
     const last = lines.find((l) => /FATAL ERROR|RangeError|Error:/.test(l)) ?? lines.at(-1);
     return { name, seconds: run.seconds, bytes: corpus.bytes, reviews: 0, rss: run.rss, note: `FAILED (exit ${run.code}): ${last ?? ''}`.slice(0, 160), failed: true };
   }
-  const summary = JSON.parse(run.stdout) as { reviews: number; findings: number; consolidated: number; skipped: number; timings?: StageTime[] };
-  const cached = /(\d+) from cache/.exec(run.stderr)?.[1] ?? '?';
+  const summary = JSON.parse(run.stdout) as { reviews: number; findings: number; consolidated: number; skipped: number; upToDate?: boolean; timings?: StageTime[] };
+  // An up-to-date run looks nothing up: it repeats the last run's summary, which says nothing of the cache.
+  const cached = summary.upToDate ? 'up to date, nothing' : (/(\d+) from cache/.exec(run.stderr)?.[1] ?? '?');
   return {
     name,
     seconds: run.seconds,
