@@ -1,5 +1,5 @@
 // The output folder: refuse to clobber a folder we did not make, write every file atomically, drop stale files.
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { RunRecord } from './uptodate.js';
@@ -99,7 +99,7 @@ export async function writeOutputs(
     const stats = new Map<string, WrittenStat>();
     /** Pages left in place: written by an earlier run under the same key and untouched since. */
     const kept = new Set<string>();
-    const untouched = await intactFiles(out, [...before].filter(([, [, , key]]) => key !== undefined));
+    const untouched = intactFiles(out, [...before].filter(([, [, , key]]) => key !== undefined));
     // Each file is written as it is produced, so no run holds all of them. A path given twice is written
     // twice, the last one winning as it would in the folder itself (a hand-made kb.json can repeat ids).
     // A few writes stay in flight while the next file is rendered, so rendering and the disk overlap.
@@ -273,22 +273,17 @@ export async function readMarker(out: string): Promise<Marker> {
 }
 
 /** The files of `written` that still have the size and modification time recorded when they were written. */
-export async function intactFiles(out: string, written: Iterable<[string, WrittenStat]>): Promise<Set<string>> {
-  const entries = [...written];
+export function intactFiles(out: string, written: Iterable<[string, WrittenStat]>): Set<string> {
   const intact = new Set<string>();
-  // 64 at a time: one stat after another costs a round trip to the thread pool each.
-  for (let start = 0; start < entries.length; start += 64) {
-    await Promise.all(
-      entries.slice(start, start + 64).map(async ([path, [size, mtime]]) => {
-        try {
-          // A marker edited to name a path outside the folder throws here: that file simply counts as changed.
-          const now = await stat(resolveInside(out, path));
-          if (now.isFile() && now.size === size && now.mtimeMs === mtime) intact.add(path);
-        } catch {
-          /* missing or unusable: not intact */
-        }
-      }),
-    );
+  // One after another on this thread: 10,000 stats took 0.04 s so, 0.09–0.10 s through the thread pool 64 at a time.
+  for (const [path, [size, mtime]] of written) {
+    try {
+      // A marker edited to name a path outside the folder throws here: that file simply counts as changed.
+      const now = statSync(resolveInside(out, path));
+      if (now.isFile() && now.size === size && now.mtimeMs === mtime) intact.add(path);
+    } catch {
+      /* missing or unusable: not intact */
+    }
   }
   return intact;
 }

@@ -1,7 +1,8 @@
 // The up-to-date check: a build whose inputs, options and tool are what the last run into the same folder had,
 // and whose files are still there as written, has nothing to do (as make and `tsc --build` skip current targets).
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discover } from '../ingest/discover.js';
@@ -55,15 +56,10 @@ export async function buildStamp(s: StampInputs): Promise<BuildStamp> {
   const files = [...found.sources.map((x) => x.file), ...s.files.filter((f): f is string => typeof f === 'string')];
   if (s.templates) files.push(...(await listFiles(s.templates)));
   const digests = new Map<string, FileDigest>();
-  // Read a batch at a time: one file after another costs a round trip to the thread pool each.
-  for (let start = 0; start < files.length; start += 64) {
-    const batch = files.slice(start, start + 64);
-    const read = await Promise.all(batch.map(fileDigest));
-    batch.forEach((file, i) => {
-      const d = read[i]!;
-      add(file, stateOf(d));
-      if (typeof d !== 'string') digests.set(file, d);
-    });
+  for (const file of files) {
+    const d = fileDigest(file);
+    add(file, stateOf(d));
+    if (typeof d !== 'string') digests.set(file, d);
   }
   return { stamp: hash.digest('hex'), digests };
 }
@@ -72,13 +68,17 @@ export async function buildStamp(s: StampInputs): Promise<BuildStamp> {
 export async function currentRun(out: string, stamp: string): Promise<RunRecord | null> {
   const { run, written } = await readMarker(out);
   if (!run || run.stamp !== stamp || written.size === 0) return null;
-  return (await intactFiles(out, written)).size === written.size ? run : null;
+  return intactFiles(out, written).size === written.size ? run : null;
 }
 
-/** A file's digest and size; a string saying why it could not be read otherwise. */
-async function fileDigest(file: string): Promise<FileDigest | string> {
+/**
+ * A file's digest and size; a string saying why it could not be read otherwise. Read on this thread:
+ * the build waits for every digest anyway, and the thread pool's round trip per file made reading
+ * 10,000 reviews take 3–4× as long, even 64 at a time (0.49–0.74 s against 0.15–0.21 s).
+ */
+function fileDigest(file: string): FileDigest | string {
   try {
-    const bytes = await readFile(file);
+    const bytes = readFileSync(file);
     return { sha256: sha256(bytes), size: bytes.length };
   } catch (error) {
     // An unreadable file is part of the state too: the build reports it, and so must the next one.
@@ -113,7 +113,7 @@ export async function renderId(templatesDir?: string | null): Promise<string> {
   const hash = createHash('sha256').update(await toolDigest());
   if (templatesDir) {
     for (const file of await listFiles(templatesDir)) {
-      hash.update(`\u0000${file}\u0000${stateOf(await fileDigest(file))}`);
+      hash.update(`\u0000${file}\u0000${stateOf(fileDigest(file))}`);
     }
   }
   return hash.digest('hex');
