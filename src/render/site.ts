@@ -67,7 +67,7 @@ export function renderSite(view: KbView, t: TemplateSet, salt: string): Renderer
    * page: their places are part of its key. Only its own: with every category page in the key, a
    * re-run where one category came into use or went out of use rendered every subject page again.
    */
-  const linksOf = (s: SubjectView): unknown[] => [advice, ...new Set(s.findings.map((f) => (f.category ? categoryPage.get(f.category.id) : undefined)))];
+  const linksOf = (s: SubjectView): string[] => [advice, ...new Set(s.findings.flatMap((f) => categoryPage.get(f.category?.id ?? '') ?? []))];
   return {
     *overall() {
       yield {
