@@ -79,14 +79,14 @@ async function buildOnce(name: string, corpus: Corpus, out: string, jobs: string
   }
   const summary = JSON.parse(run.stdout) as { reviews: number; findings: number; consolidated: number; skipped: number; upToDate?: boolean; timings?: StageTime[] };
   // An up-to-date run looks nothing up: it repeats the last run's summary, which says nothing of the cache.
-  const cached = summary.upToDate ? 'up to date, nothing' : (/(\d+) from cache/.exec(run.stderr)?.[1] ?? '?');
+  const cached = summary.upToDate ? 'up to date' : `${/(\d+) from cache/.exec(run.stderr)?.[1] ?? '?'} from cache`;
   return {
     name,
     seconds: run.seconds,
     bytes: corpus.bytes,
     reviews: summary.reviews,
     rss: run.rss,
-    note: `${summary.findings} findings → ${summary.consolidated} consolidated, ${cached} from cache, ${summary.skipped} skipped`,
+    note: `${summary.findings} findings → ${summary.consolidated} consolidated, ${cached}, ${summary.skipped} skipped`,
     timings: summary.timings,
   };
 }
